@@ -1,0 +1,178 @@
+package io.gantry.controlplane.api;
+
+import io.gantry.api.ErrorCode;
+import io.gantry.controlplane.audit.AuditLog;
+import io.gantry.controlplane.model.ClusterEntity;
+import io.gantry.controlplane.model.InstanceEntity;
+import io.gantry.controlplane.model.NamespaceEntity;
+import io.gantry.controlplane.provisioning.ProvisioningRequested;
+import io.gantry.controlplane.secrets.SecretCipher;
+import io.gantry.controlplane.security.Caller;
+import io.gantry.controlplane.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+
+/** Physical clusters, for platform operators: where instances can be placed, and what each holds. */
+@Path("/api/v1/admin/clusters")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.PLATFORM_OPERATOR)
+public class AdminClustersResource {
+    @Inject
+    Caller caller;
+    @Inject
+    Views views;
+    @Inject
+    AuditLog audit;
+    @Inject
+    SecretCipher cipher;
+    @Inject
+    Event<ProvisioningRequested> provisioning;
+
+    @GET
+    public Dtos.Page<Dtos.ClusterView> list(@QueryParam("pageSize") Integer pageSize,
+                                            @QueryParam("pageToken") String pageToken) {
+        int size = PageTokens.pageSize(pageSize);
+        String after = PageTokens.decode(pageToken);
+        List<ClusterEntity> rows = ClusterEntity.<ClusterEntity>find("clusterId > ?1 order by clusterId", after)
+                .range(0, size).list();
+        String next = rows.size() == size && ClusterEntity.count("clusterId > ?1", rows.get(size - 1).clusterId) > 0
+                ? PageTokens.encode(rows.get(size - 1).clusterId) : null;
+        return new Dtos.Page<>(rows.stream().map(views::cluster).toList(), next);
+    }
+
+    @GET
+    @Path("{clusterId}")
+    public Dtos.ClusterView get(@PathParam("clusterId") String clusterId) {
+        return views.cluster(find(clusterId));
+    }
+
+    @GET
+    @Path("{clusterId}/namespaces")
+    public Dtos.Page<Dtos.NamespaceView> namespaces(@PathParam("clusterId") String clusterId,
+                                                    @QueryParam("pageSize") Integer pageSize,
+                                                    @QueryParam("pageToken") String pageToken) {
+        find(clusterId);
+        int size = PageTokens.pageSize(pageSize);
+        String after = PageTokens.decode(pageToken);
+        List<NamespaceEntity> rows = NamespaceEntity.<NamespaceEntity>find(
+                "clusterId = ?1 and namespace > ?2 order by namespace", clusterId, after).range(0, size).list();
+        String next = rows.size() == size ? PageTokens.encode(rows.get(size - 1).namespace) : null;
+        return new Dtos.Page<>(rows.stream().map(n -> {
+            InstanceEntity i = InstanceEntity.findById(n.instanceId);
+            return new Dtos.NamespaceView(n.namespace, n.instanceId, n.tenantId, n.clusterId,
+                    i == null ? null : i.status.name(), n.createdAt);
+        }).toList(), next);
+    }
+
+    @POST
+    @Transactional
+    public Response create(Dtos.ClusterCreate body) {
+        Validation.body(body);
+        Validation.clusterId(body.clusterId());
+        ClusterEntity c = new ClusterEntity();
+        c.clusterId = body.clusterId();
+        c.regionId = Validation.regionId(body.regionId(), "regionId");
+        c.nameServerAddress = Validation.hostPort(body.nameServerAddress(), "nameServerAddress");
+        c.proxyEndpoint = Validation.hostPort(body.proxyEndpoint(), "proxyEndpoint");
+        c.adminAccessKey = Validation.required(body.adminAccessKey(), "adminAccessKey");
+        c.adminSecretEnc = cipher.encrypt(Validation.required(body.adminSecretKey(), "adminSecretKey"));
+        c.capacityTps = Validation.range(body.capacityTps(), "capacityTps", 1, 10_000_000);
+        c.capacityTopics = Validation.range(body.capacityTopics(), "capacityTopics", 1, 1_000_000);
+        c.state = body.state() == null ? ClusterEntity.State.ACTIVE
+                : Validation.oneOf(ClusterEntity.State.class, body.state(), "state");
+        if (ClusterEntity.findById(c.clusterId) != null) {
+            throw new ApiException(ErrorCode.ALREADY_EXISTS, "cluster '" + c.clusterId + "' already exists", "clusterId");
+        }
+        c.createdAt = Instant.now();
+        c.updatedAt = c.createdAt;
+        c.persist();
+        Dtos.ClusterView view = views.cluster(c);
+        audit.record(caller.actor(), null, "cluster.create", "CLUSTER", c.clusterId, null, view);
+        provisioning.fire(new ProvisioningRequested(null));
+        return Response.status(Response.Status.CREATED).entity(view)
+                .location(URI.create("/api/v1/admin/clusters/" + c.clusterId)).build();
+    }
+
+    @PATCH
+    @Path("{clusterId}")
+    @Transactional
+    public Dtos.ClusterView update(@PathParam("clusterId") String clusterId, Dtos.ClusterUpdate body) {
+        Validation.body(body);
+        ClusterEntity c = find(clusterId);
+        Dtos.ClusterView before = views.cluster(c);
+        if (body.regionId() != null && !body.regionId().equals(c.regionId)) {
+            if (NamespaceEntity.count("clusterId", clusterId) > 0) {
+                throw new ApiException(ErrorCode.IMMUTABLE_FIELD,
+                        "cluster '" + clusterId + "' holds instances: its region cannot change", "regionId");
+            }
+            c.regionId = Validation.regionId(body.regionId(), "regionId");
+        }
+        if (body.nameServerAddress() != null) {
+            c.nameServerAddress = Validation.hostPort(body.nameServerAddress(), "nameServerAddress");
+        }
+        if (body.proxyEndpoint() != null) {
+            c.proxyEndpoint = Validation.hostPort(body.proxyEndpoint(), "proxyEndpoint");
+        }
+        if (body.adminAccessKey() != null) {
+            c.adminAccessKey = Validation.required(body.adminAccessKey(), "adminAccessKey");
+        }
+        if (body.adminSecretKey() != null) {
+            c.adminSecretEnc = cipher.encrypt(Validation.required(body.adminSecretKey(), "adminSecretKey"));
+        }
+        if (body.capacityTps() != null) {
+            c.capacityTps = Validation.range(body.capacityTps(), "capacityTps", 1, 10_000_000);
+        }
+        if (body.capacityTopics() != null) {
+            c.capacityTopics = Validation.range(body.capacityTopics(), "capacityTopics", 1, 1_000_000);
+        }
+        if (body.state() != null) {
+            c.state = Validation.oneOf(ClusterEntity.State.class, body.state(), "state");
+        }
+        c.updatedAt = Instant.now();
+        Dtos.ClusterView after = views.cluster(c);
+        audit.record(caller.actor(), null, "cluster.update", "CLUSTER", clusterId, before, after);
+        provisioning.fire(new ProvisioningRequested(null));
+        return after;
+    }
+
+    @DELETE
+    @Path("{clusterId}")
+    @Transactional
+    public Response delete(@PathParam("clusterId") String clusterId) {
+        ClusterEntity c = find(clusterId);
+        long held = NamespaceEntity.count("clusterId", clusterId);
+        if (held > 0) {
+            throw new ApiException(ErrorCode.INVALID_STATE,
+                    "cluster '" + clusterId + "' still holds " + held + " instance namespace(s)");
+        }
+        Dtos.ClusterView before = views.cluster(c);
+        c.delete();
+        audit.record(caller.actor(), null, "cluster.delete", "CLUSTER", clusterId, before, null);
+        return Response.noContent().build();
+    }
+
+    private static ClusterEntity find(String clusterId) {
+        ClusterEntity c = ClusterEntity.findById(clusterId);
+        if (c == null) {
+            throw ApiException.notFound("cluster", clusterId);
+        }
+        return c;
+    }
+}

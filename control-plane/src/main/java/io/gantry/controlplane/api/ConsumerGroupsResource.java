@@ -1,0 +1,229 @@
+package io.gantry.controlplane.api;
+
+import io.gantry.api.ErrorCode;
+import io.gantry.controlplane.audit.AuditLog;
+import io.gantry.controlplane.model.ChildKey;
+import io.gantry.controlplane.model.ConsumerGroupEntity;
+import io.gantry.controlplane.model.ConsumerGroupEntity.DeliveryOrder;
+import io.gantry.controlplane.model.ConsumerGroupEntity.RetryPolicy;
+import io.gantry.controlplane.model.InstanceEntity;
+import io.gantry.controlplane.model.OperationEntity;
+import io.gantry.controlplane.model.Status;
+import io.gantry.controlplane.provisioning.Operations;
+import io.gantry.controlplane.provisioning.ProvisioningRequested;
+import io.gantry.controlplane.security.Caller;
+import io.gantry.controlplane.security.Roles;
+import io.gantry.isolation.quota.Edition;
+import io.gantry.isolation.quota.Editions;
+import io.gantry.isolation.quota.QuotaCheck;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+@Path("/api/v1/instances/{instanceId}/consumer-groups")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ConsumerGroupsResource {
+    /** RocketMQ's own default for retryMaxTimes. */
+    static final int DEFAULT_MAX_RETRIES = 16;
+    static final int MAX_RETRIES_LIMIT = 1000;
+    static final int DEFAULT_FIXED_INTERVAL_SECONDS = 10;
+
+    @Inject
+    Caller caller;
+    @Inject
+    TenantInstances instances;
+    @Inject
+    Views views;
+    @Inject
+    Operations operations;
+    @Inject
+    AuditLog audit;
+    @Inject
+    Event<ProvisioningRequested> provisioning;
+
+    @GET
+    @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    public Dtos.Page<Dtos.ConsumerGroupView> list(@PathParam("instanceId") String instanceId,
+                                                  @QueryParam("pageSize") Integer pageSize,
+                                                  @QueryParam("pageToken") String pageToken) {
+        instances.get(caller.tenant(), instanceId);
+        int size = PageTokens.pageSize(pageSize);
+        String after = PageTokens.decode(pageToken);
+        List<ConsumerGroupEntity> rows = ConsumerGroupEntity
+                .find("instanceId = ?1 and name > ?2 order by name", instanceId, after).range(0, size).list();
+        String next = rows.size() == size
+                && ConsumerGroupEntity.count("instanceId = ?1 and name > ?2", instanceId, rows.get(size - 1).name) > 0
+                ? PageTokens.encode(rows.get(size - 1).name) : null;
+        return new Dtos.Page<>(rows.stream().map(g -> views.group(g, null)).toList(), next);
+    }
+
+    @GET
+    @Path("{group}")
+    @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    public Dtos.ConsumerGroupView get(@PathParam("instanceId") String instanceId, @PathParam("group") String group) {
+        instances.get(caller.tenant(), instanceId);
+        return views.group(find(instanceId, group), null);
+    }
+
+    @POST
+    @Path("{group}")
+    @RolesAllowed(Roles.TENANT_ADMIN)
+    @Transactional
+    public Response create(@PathParam("instanceId") String instanceId, @PathParam("group") String group,
+                           Dtos.ConsumerGroupCreate body) {
+        Validation.body(body);
+        String tenant = caller.tenant();
+        InstanceEntity instance = instances.getForWrite(tenant, instanceId);
+        Validation.resourceName(group, instance.instanceId, "consumer group");
+        Edition edition = Editions.byCode(instance.edition).orElseThrow();
+        ConsumerGroupEntity g = new ConsumerGroupEntity();
+        g.deliveryOrder = body.deliveryOrderType() == null ? DeliveryOrder.CONCURRENTLY
+                : Validation.oneOf(DeliveryOrder.class, body.deliveryOrderType(), "deliveryOrderType");
+        applyRetryPolicy(g, body.consumeRetryPolicy(), null);
+        if (ConsumerGroupEntity.findById(new ChildKey(instanceId, group)) != null) {
+            throw new ApiException(ErrorCode.ALREADY_EXISTS,
+                    "consumer group '" + group + "' already exists in instance '" + instanceId + "'", "name");
+        }
+        QuotaCheck.admitOneMore("consumerGroups", edition.maxConsumerGroups(),
+                ConsumerGroupEntity.count("instanceId", instanceId)).ifPresent(q -> {
+                    throw new ApiException(ErrorCode.QUOTA_EXCEEDED, "instance '" + instanceId + "': " + q.message());
+                });
+        Instant now = Instant.now();
+        g.instanceId = instanceId;
+        g.name = group;
+        g.remark = Validation.remark(body.remark(), "remark");
+        g.createdAt = now;
+        g.requestChange(Status.CREATING, now);
+        g.setCondition("Ready", false, "Provisioning", "waiting to be created on the cluster", now);
+        g.persist();
+        OperationEntity op = operations.open(tenant, instanceId, Operations.CONSUMER_GROUP, group, "CREATE", g.generation);
+        Dtos.ConsumerGroupView view = views.group(g, op.operationId);
+        audit.record(caller.actor(), tenant, "consumer-group.create", Operations.CONSUMER_GROUP,
+                instanceId + "/" + group, null, view);
+        provisioning.fire(new ProvisioningRequested(instanceId));
+        return Response.accepted(view)
+                .location(URI.create("/api/v1/instances/" + instanceId + "/consumer-groups/" + group)).build();
+    }
+
+    @PATCH
+    @Path("{group}")
+    @RolesAllowed(Roles.TENANT_ADMIN)
+    @Transactional
+    public Response update(@PathParam("instanceId") String instanceId, @PathParam("group") String group,
+                           Dtos.ConsumerGroupUpdate body) {
+        Validation.body(body);
+        String tenant = caller.tenant();
+        instances.getForWrite(tenant, instanceId);
+        ConsumerGroupEntity g = find(instanceId, group);
+        if (g.status == Status.DELETING) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "consumer group '" + group + "' is being deleted");
+        }
+        Dtos.ConsumerGroupView before = views.group(g, null);
+        DeliveryOrder order = g.deliveryOrder;
+        RetryPolicy policy = g.retryPolicy;
+        int retries = g.maxRetries;
+        Integer interval = g.fixedIntervalSeconds;
+        if (body.deliveryOrderType() != null) {
+            g.deliveryOrder = Validation.oneOf(DeliveryOrder.class, body.deliveryOrderType(), "deliveryOrderType");
+        }
+        if (body.consumeRetryPolicy() != null) {
+            applyRetryPolicy(g, body.consumeRetryPolicy(), g);
+        }
+        if (body.remark() != null) {
+            g.remark = Validation.remark(body.remark(), "remark");
+        }
+        boolean provisioned = order != g.deliveryOrder || policy != g.retryPolicy || retries != g.maxRetries
+                || !Objects.equals(interval, g.fixedIntervalSeconds);
+        Instant now = Instant.now();
+        String operationId = null;
+        if (provisioned) {
+            g.requestChange(Status.UPDATING, now);
+            operationId = operations.open(tenant, instanceId, Operations.CONSUMER_GROUP, group, "UPDATE",
+                    g.generation).operationId;
+            provisioning.fire(new ProvisioningRequested(instanceId));
+        } else {
+            g.updatedAt = now;
+        }
+        Dtos.ConsumerGroupView after = views.group(g, operationId);
+        audit.record(caller.actor(), tenant, "consumer-group.update", Operations.CONSUMER_GROUP,
+                instanceId + "/" + group, before, after);
+        return provisioned ? Response.accepted(after).build() : Response.ok(after).build();
+    }
+
+    @DELETE
+    @Path("{group}")
+    @RolesAllowed(Roles.TENANT_ADMIN)
+    @Transactional
+    public Response delete(@PathParam("instanceId") String instanceId, @PathParam("group") String group) {
+        String tenant = caller.tenant();
+        instances.get(tenant, instanceId);
+        ConsumerGroupEntity g = find(instanceId, group);
+        if (g.status == Status.DELETING) {
+            return Response.accepted(views.group(g, null)).build();
+        }
+        Dtos.ConsumerGroupView before = views.group(g, null);
+        g.requestChange(Status.DELETING, Instant.now());
+        OperationEntity op = operations.open(tenant, instanceId, Operations.CONSUMER_GROUP, group, "DELETE", g.generation);
+        Dtos.ConsumerGroupView after = views.group(g, op.operationId);
+        audit.record(caller.actor(), tenant, "consumer-group.delete", Operations.CONSUMER_GROUP,
+                instanceId + "/" + group, before, after);
+        provisioning.fire(new ProvisioningRequested(instanceId));
+        return Response.accepted(after).build();
+    }
+
+    /** Applies a retry policy body; fields left out keep {@code current}'s values (or defaults on create). */
+    private static void applyRetryPolicy(ConsumerGroupEntity g, Dtos.ConsumeRetryPolicy p, ConsumerGroupEntity current) {
+        RetryPolicy policy = current == null ? RetryPolicy.DEFAULT : current.retryPolicy;
+        int retries = current == null ? DEFAULT_MAX_RETRIES : current.maxRetries;
+        Integer interval = current == null ? null : current.fixedIntervalSeconds;
+        if (p != null) {
+            if (p.retryPolicy() != null) {
+                policy = Validation.oneOf(RetryPolicy.class, p.retryPolicy(), "consumeRetryPolicy.retryPolicy");
+            }
+            if (p.maxRetryTimes() != null) {
+                retries = Validation.range(p.maxRetryTimes(), "consumeRetryPolicy.maxRetryTimes", 0, MAX_RETRIES_LIMIT);
+            }
+            if (p.fixedIntervalSeconds() != null) {
+                if (policy != RetryPolicy.FIXED) {
+                    throw ApiException.invalid("consumeRetryPolicy.fixedIntervalSeconds",
+                            "applies only to retryPolicy FIXED");
+                }
+                interval = Validation.range(p.fixedIntervalSeconds(), "consumeRetryPolicy.fixedIntervalSeconds", 1, 7200);
+            }
+        }
+        if (policy == RetryPolicy.FIXED && interval == null) {
+            interval = DEFAULT_FIXED_INTERVAL_SECONDS;
+        }
+        if (policy == RetryPolicy.DEFAULT) {
+            interval = null;
+        }
+        g.retryPolicy = policy;
+        g.maxRetries = retries;
+        g.fixedIntervalSeconds = interval;
+    }
+
+    private static ConsumerGroupEntity find(String instanceId, String group) {
+        ConsumerGroupEntity g = ConsumerGroupEntity.findById(new ChildKey(instanceId, group));
+        if (g == null) {
+            throw ApiException.notFound("consumer group", group);
+        }
+        return g;
+    }
+}

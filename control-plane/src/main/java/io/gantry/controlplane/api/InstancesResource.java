@@ -1,0 +1,208 @@
+package io.gantry.controlplane.api;
+
+import io.gantry.api.ErrorCode;
+import io.gantry.controlplane.audit.AuditLog;
+import io.gantry.controlplane.model.AccountEntity;
+import io.gantry.controlplane.model.ClusterEntity;
+import io.gantry.controlplane.model.ConsumerGroupEntity;
+import io.gantry.controlplane.model.InstanceEntity;
+import io.gantry.controlplane.model.OperationEntity;
+import io.gantry.controlplane.model.Status;
+import io.gantry.controlplane.model.TopicEntity;
+import io.gantry.controlplane.provisioning.Operations;
+import io.gantry.controlplane.provisioning.ProvisioningRequested;
+import io.gantry.controlplane.security.Caller;
+import io.gantry.controlplane.security.Roles;
+import io.gantry.isolation.naming.InstanceIds;
+import io.gantry.isolation.quota.Edition;
+import io.gantry.isolation.quota.Editions;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+
+@Path("/api/v1/instances")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class InstancesResource {
+    @Inject
+    Caller caller;
+    @Inject
+    TenantInstances instances;
+    @Inject
+    Views views;
+    @Inject
+    Operations operations;
+    @Inject
+    AuditLog audit;
+    @Inject
+    Event<ProvisioningRequested> provisioning;
+
+    @GET
+    @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    public Dtos.Page<Dtos.InstanceView> list(@QueryParam("pageSize") Integer pageSize,
+                                             @QueryParam("pageToken") String pageToken) {
+        int size = PageTokens.pageSize(pageSize);
+        String after = PageTokens.decode(pageToken);
+        List<InstanceEntity> rows = InstanceEntity.find("tenantId = ?1 and instanceId > ?2 order by instanceId",
+                caller.tenant(), after).range(0, size).list();
+        String next = rows.size() == size && InstanceEntity.count("tenantId = ?1 and instanceId > ?2",
+                caller.tenant(), rows.get(size - 1).instanceId) > 0
+                ? PageTokens.encode(rows.get(size - 1).instanceId) : null;
+        return new Dtos.Page<>(rows.stream().map(i -> views.instance(i, null)).toList(), next);
+    }
+
+    @GET
+    @Path("{instanceId}")
+    @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    public Dtos.InstanceView get(@PathParam("instanceId") String instanceId) {
+        return views.instance(instances.get(caller.tenant(), instanceId), null);
+    }
+
+    @POST
+    @RolesAllowed(Roles.TENANT_ADMIN)
+    @Transactional
+    public Response create(Dtos.InstanceCreate body) {
+        Validation.body(body);
+        String tenant = caller.tenant();
+        String name = Validation.displayName(body.name(), "name");
+        String region = Validation.regionId(body.regionId(), "regionId");
+        if (ClusterEntity.count("regionId = ?1 and state = ?2", region, ClusterEntity.State.ACTIVE) == 0) {
+            throw ApiException.invalid("regionId", "names region '" + region + "', which is not offered (see /api/v1/regions)");
+        }
+        Edition edition = edition(body.edition());
+        int tps = body.tpsSpec() == null ? edition.smallestSpec().tps() : tpsSpec(edition, body.tpsSpec());
+        int retention = body.retentionHours() == null ? edition.defaultRetentionHours()
+                : Validation.range(body.retentionHours(), "retentionHours", 1, edition.maxRetentionHours());
+
+        Instant now = Instant.now();
+        InstanceEntity i = new InstanceEntity();
+        i.instanceId = InstanceIds.newId();
+        i.tenantId = tenant;
+        i.name = name;
+        i.regionId = region;
+        i.edition = edition.code();
+        i.tpsSpec = tps;
+        i.retentionHours = retention;
+        i.remark = Validation.remark(body.remark(), "remark");
+        i.tags = new HashMap<>(Validation.tags(body.tags()));
+        i.createdAt = now;
+        i.requestChange(Status.CREATING, now);
+        i.setCondition("Ready", false, "Provisioning", "waiting for placement on a cluster", now);
+        i.persist();
+        OperationEntity op = operations.open(tenant, i.instanceId, Operations.INSTANCE, i.instanceId, "CREATE", i.generation);
+        Dtos.InstanceView view = views.instance(i, op.operationId);
+        audit.record(caller.actor(), tenant, "instance.create", Operations.INSTANCE, i.instanceId, null, view);
+        provisioning.fire(new ProvisioningRequested(i.instanceId));
+        return Response.accepted(view).location(URI.create("/api/v1/instances/" + i.instanceId)).build();
+    }
+
+    @PATCH
+    @Path("{instanceId}")
+    @RolesAllowed(Roles.TENANT_ADMIN)
+    @Transactional
+    public Response update(@PathParam("instanceId") String instanceId, Dtos.InstanceUpdate body) {
+        Validation.body(body);
+        String tenant = caller.tenant();
+        InstanceEntity i = instances.getForWrite(tenant, instanceId);
+        if (body.regionId() != null && !body.regionId().equals(i.regionId)) {
+            throw new ApiException(ErrorCode.IMMUTABLE_FIELD, "instance '" + instanceId + "': regionId cannot change", "regionId");
+        }
+        if (body.edition() != null && !body.edition().equals(i.edition)) {
+            throw new ApiException(ErrorCode.IMMUTABLE_FIELD, "instance '" + instanceId + "': edition cannot change", "edition");
+        }
+        Edition edition = Editions.byCode(i.edition).orElseThrow();
+        Dtos.InstanceView before = views.instance(i, null);
+        boolean provisioned = false;
+        if (body.name() != null) {
+            i.name = Validation.displayName(body.name(), "name");
+        }
+        if (body.remark() != null) {
+            i.remark = Validation.remark(body.remark(), "remark");
+        }
+        if (body.tags() != null) {
+            i.tags = new HashMap<>(Validation.tags(body.tags()));
+        }
+        if (body.tpsSpec() != null && body.tpsSpec() != i.tpsSpec) {
+            i.tpsSpec = tpsSpec(edition, body.tpsSpec());
+            provisioned = true;
+        }
+        if (body.retentionHours() != null && body.retentionHours() != i.retentionHours) {
+            i.retentionHours = Validation.range(body.retentionHours(), "retentionHours", 1, edition.maxRetentionHours());
+            provisioned = true;
+        }
+        Instant now = Instant.now();
+        String operationId = null;
+        if (provisioned) {
+            i.requestChange(Status.UPDATING, now);
+            operationId = operations.open(tenant, instanceId, Operations.INSTANCE, instanceId, "UPDATE", i.generation).operationId;
+            provisioning.fire(new ProvisioningRequested(instanceId));
+        } else {
+            i.updatedAt = now;
+        }
+        Dtos.InstanceView after = views.instance(i, operationId);
+        audit.record(caller.actor(), tenant, "instance.update", Operations.INSTANCE, instanceId, before, after);
+        return provisioned ? Response.accepted(after).build() : Response.ok(after).build();
+    }
+
+    @DELETE
+    @Path("{instanceId}")
+    @RolesAllowed(Roles.TENANT_ADMIN)
+    @Transactional
+    public Response delete(@PathParam("instanceId") String instanceId) {
+        String tenant = caller.tenant();
+        InstanceEntity found = instances.get(tenant, instanceId);
+        if (found.status == Status.DELETING) {
+            return Response.accepted(views.instance(found, null)).build();
+        }
+        InstanceEntity i = instances.getForWrite(tenant, instanceId);
+        Dtos.InstanceView before = views.instance(i, null);
+        Instant now = Instant.now();
+        i.requestChange(Status.DELETING, now);
+        i.setCondition("Ready", false, "Deleting", "removing topics and groups from the cluster", now);
+        // Credentials stop working at once; broker resources follow through the provisioner.
+        AccountEntity.delete("instanceId", instanceId);
+        for (TopicEntity t : TopicEntity.<TopicEntity>list("instanceId", instanceId)) {
+            if (t.status != Status.DELETING) {
+                t.requestChange(Status.DELETING, now);
+            }
+        }
+        for (ConsumerGroupEntity g : ConsumerGroupEntity.<ConsumerGroupEntity>list("instanceId", instanceId)) {
+            if (g.status != Status.DELETING) {
+                g.requestChange(Status.DELETING, now);
+            }
+        }
+        OperationEntity op = operations.open(tenant, instanceId, Operations.INSTANCE, instanceId, "DELETE", i.generation);
+        Dtos.InstanceView after = views.instance(i, op.operationId);
+        audit.record(caller.actor(), tenant, "instance.delete", Operations.INSTANCE, instanceId, before, after);
+        provisioning.fire(new ProvisioningRequested(instanceId));
+        return Response.accepted(after).build();
+    }
+
+    private static Edition edition(String code) {
+        Validation.required(code, "edition");
+        return Editions.byCode(code).orElseThrow(() -> ApiException.invalid("edition",
+                "must be one of " + Editions.all().stream().map(Edition::code).toList()));
+    }
+
+    private static int tpsSpec(Edition edition, int tps) {
+        return edition.spec(tps).orElseThrow(() -> ApiException.invalid("tpsSpec",
+                "must be one of the '" + edition.code() + "' edition's specs "
+                        + edition.tpsSpecs().stream().map(Edition.TpsSpec::tps).toList())).tps();
+    }
+}

@@ -1,0 +1,72 @@
+package io.gantry.controlplane.api;
+
+import io.gantry.controlplane.model.AccountEntity;
+import io.gantry.controlplane.model.ClusterEntity;
+import io.gantry.controlplane.model.ConsumerGroupEntity;
+import io.gantry.controlplane.model.InstanceEntity;
+import io.gantry.controlplane.model.NamespaceEntity;
+import io.gantry.controlplane.model.OperationEntity;
+import io.gantry.controlplane.model.Status;
+import io.gantry.controlplane.model.TopicEntity;
+import io.gantry.isolation.quota.Edition;
+import io.gantry.isolation.quota.Editions;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Entity → API view. The only place that decides what a caller gets to see of a row. */
+@ApplicationScoped
+public class Views {
+    @ConfigProperty(name = "gantry.endpoints.grpc")
+    Optional<String> grpcEndpoint;
+
+    public Dtos.InstanceView instance(InstanceEntity i, String operationId) {
+        String namespace = NamespaceEntity.ofInstance(i.instanceId).map(n -> n.namespace).orElse(null);
+        List<Dtos.Endpoint> endpoints = i.status == Status.RUNNING || i.status == Status.UPDATING
+                ? grpcEndpoint.filter(s -> !s.isBlank()).map(a -> List.of(new Dtos.Endpoint("GRPC", a))).orElse(List.of())
+                : List.of();
+        Edition edition = Editions.byCode(i.edition).orElseThrow();
+        List<Dtos.Quota> quotas = List.of(
+                new Dtos.Quota("topics", edition.maxTopics(), TopicEntity.count("instanceId", i.instanceId)),
+                new Dtos.Quota("consumerGroups", edition.maxConsumerGroups(),
+                        ConsumerGroupEntity.count("instanceId", i.instanceId)),
+                new Dtos.Quota("accounts", edition.maxAccounts(), AccountEntity.count("instanceId", i.instanceId)));
+        return new Dtos.InstanceView(i.instanceId, i.name, i.regionId, i.edition, i.tpsSpec, i.retentionHours,
+                i.remark, i.tags, i.status.name(), i.conditions, i.generation, i.observedGeneration, namespace,
+                endpoints, quotas, i.createdAt, i.updatedAt, operationId);
+    }
+
+    public Dtos.TopicView topic(TopicEntity t, String operationId) {
+        return new Dtos.TopicView(t.instanceId, t.name, t.messageType.name(), t.queueCount, t.remark, t.status.name(),
+                t.conditions, t.generation, t.observedGeneration, t.createdAt, t.updatedAt, operationId);
+    }
+
+    public Dtos.ConsumerGroupView group(ConsumerGroupEntity g, String operationId) {
+        return new Dtos.ConsumerGroupView(g.instanceId, g.name, g.deliveryOrder.name(),
+                new Dtos.ConsumeRetryPolicy(g.retryPolicy.name(), g.maxRetries, g.fixedIntervalSeconds), g.remark,
+                g.status.name(), g.conditions, g.generation, g.observedGeneration, g.createdAt, g.updatedAt,
+                operationId);
+    }
+
+    public Dtos.AccountView account(AccountEntity a, String secretKey) {
+        return new Dtos.AccountView(a.instanceId, a.username, a.accessKey, secretKey, a.enabled, a.remark,
+                a.createdAt, a.updatedAt);
+    }
+
+    public Dtos.OperationView operation(OperationEntity o) {
+        return new Dtos.OperationView(o.operationId, o.instanceId, o.resourceType, o.resourceName, o.action,
+                o.status.name(), o.message, o.createdAt, o.updatedAt, o.doneAt);
+    }
+
+    public Dtos.ClusterView cluster(ClusterEntity c) {
+        List<String> instanceIds = NamespaceEntity.<NamespaceEntity>list("clusterId", c.clusterId).stream()
+                .map(n -> n.instanceId).toList();
+        int tps = instanceIds.isEmpty() ? 0 : InstanceEntity.<InstanceEntity>list("instanceId in ?1", instanceIds)
+                .stream().mapToInt(i -> i.tpsSpec).sum();
+        long topics = instanceIds.isEmpty() ? 0 : TopicEntity.count("instanceId in ?1", instanceIds);
+        return new Dtos.ClusterView(c.clusterId, c.regionId, c.nameServerAddress, c.proxyEndpoint, c.adminAccessKey,
+                c.capacityTps, c.capacityTopics, c.state.name(), new Dtos.ClusterUsage(instanceIds.size(), tps, topics),
+                c.createdAt, c.updatedAt);
+    }
+}

@@ -1,0 +1,54 @@
+package io.gantry.controlplane.model;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** Credentials an SDK signs with; the access key is globally unique, the username unique per instance. */
+@Entity
+@Table(name = "accounts")
+@IdClass(AccountEntity.Key.class)
+public class AccountEntity extends PanacheEntityBase {
+    public static class Key implements java.io.Serializable {
+        public String instanceId;
+        public String username;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && java.util.Objects.equals(instanceId, k.instanceId)
+                    && java.util.Objects.equals(username, k.username);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(instanceId, username);
+        }
+    }
+
+    @Id
+    @Column(name = "instance_id")
+    public String instanceId;
+
+    @Id
+    public String username;
+
+    @Column(name = "access_key")
+    public String accessKey;
+
+    @Column(name = "secret_enc")
+    public String secretEnc;
+
+    public boolean enabled;
+
+    public String remark;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+}

@@ -1,0 +1,8 @@
+package io.gantry.controlplane.model;
+
+/**
+ * One observation about a resource, Kubernetes style: {@code type} (Ready, Placed, ...), whether it
+ * holds ({@code True}/{@code False}), a CamelCase reason, a human message and when it last changed.
+ */
+public record Condition(String type, String status, String reason, String message, String lastTransitionTime) {
+}

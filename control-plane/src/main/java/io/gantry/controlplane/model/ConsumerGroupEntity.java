@@ -1,0 +1,42 @@
+package io.gantry.controlplane.model;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+
+@Entity
+@Table(name = "consumer_groups")
+@IdClass(ChildKey.class)
+public class ConsumerGroupEntity extends ProvisionedEntity {
+    public enum DeliveryOrder { CONCURRENTLY, ORDERLY }
+
+    /** DEFAULT: RocketMQ's stepped backoff (10 s, 30 s, 1 min, ...); FIXED: the same interval every time. */
+    public enum RetryPolicy { DEFAULT, FIXED }
+
+    @Id
+    @Column(name = "instance_id")
+    public String instanceId;
+
+    @Id
+    public String name;
+
+    @Column(name = "delivery_order")
+    @Enumerated(EnumType.STRING)
+    public DeliveryOrder deliveryOrder;
+
+    @Column(name = "retry_policy")
+    @Enumerated(EnumType.STRING)
+    public RetryPolicy retryPolicy;
+
+    @Column(name = "max_retries")
+    public int maxRetries;
+
+    @Column(name = "fixed_interval_seconds")
+    public Integer fixedIntervalSeconds;
+
+    public String remark;
+}

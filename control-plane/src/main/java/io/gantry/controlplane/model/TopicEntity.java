@@ -1,0 +1,30 @@
+package io.gantry.controlplane.model;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+
+@Entity
+@Table(name = "topics")
+@IdClass(ChildKey.class)
+public class TopicEntity extends ProvisionedEntity {
+    public enum MessageType { NORMAL, FIFO, DELAY, TRANSACTION }
+
+    @Id
+    @Column(name = "instance_id")
+    public String instanceId;
+
+    @Id
+    public String name;
+
+    @Column(name = "message_type")
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public MessageType messageType;
+
+    @Column(name = "queue_count")
+    public int queueCount;
+
+    public String remark;
+}

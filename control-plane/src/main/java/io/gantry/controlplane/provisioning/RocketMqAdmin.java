@@ -1,0 +1,31 @@
+package io.gantry.controlplane.provisioning;
+
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The admin operations the provisioner applies to a physical cluster. Every write is an upsert
+ * or an idempotent delete, applied to every master broker of the cluster, so a step can be
+ * repeated after a crash without harm.
+ */
+public interface RocketMqAdmin {
+    void ping(ClusterTarget cluster) throws ClusterUnavailableException;
+
+    void upsertTopic(ClusterTarget cluster, BrokerTopic topic) throws ClusterUnavailableException;
+
+    void deleteTopic(ClusterTarget cluster, String brokerTopicName) throws ClusterUnavailableException;
+
+    void upsertGroup(ClusterTarget cluster, BrokerGroup group) throws ClusterUnavailableException;
+
+    void deleteGroup(ClusterTarget cluster, String brokerGroupName) throws ClusterUnavailableException;
+
+    Optional<BrokerTopic> describeTopic(ClusterTarget cluster, String brokerTopicName) throws ClusterUnavailableException;
+
+    Optional<BrokerGroup> describeGroup(ClusterTarget cluster, String brokerGroupName) throws ClusterUnavailableException;
+
+    /** Every topic name the cluster's brokers hold. */
+    Set<String> topicNames(ClusterTarget cluster) throws ClusterUnavailableException;
+
+    /** Every subscription group name the cluster's brokers hold. */
+    Set<String> groupNames(ClusterTarget cluster) throws ClusterUnavailableException;
+}

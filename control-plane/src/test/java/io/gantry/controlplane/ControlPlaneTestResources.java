@@ -1,0 +1,40 @@
+package io.gantry.controlplane;
+
+import io.gantry.localstack.OidcTestServer;
+import io.gantry.localstack.PostgresServer;
+import io.gantry.localstack.SharedComponents;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * Real PostgreSQL (a fresh database per test run) and a real OIDC provider for the control plane
+ * under test. Both are JVM-wide shared components, started once per run.
+ */
+public class ControlPlaneTestResources implements QuarkusTestResourceLifecycleManager {
+    public static final String GRPC_ENDPOINT = "127.0.0.1:18081";
+
+    @Override
+    public Map<String, String> start() {
+        PostgresServer postgres = SharedComponents.postgres();
+        String database = "controlplane_" + Long.toHexString(System.nanoTime());
+        postgres.createDatabase(database);
+        OidcTestServer oidc = SharedComponents.oidc();
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Map.of(
+                "quarkus.datasource.jdbc.url", postgres.jdbcUrl(database),
+                "quarkus.datasource.username", postgres.user(),
+                "quarkus.datasource.password", postgres.password(),
+                "quarkus.oidc.auth-server-url", oidc.issuerUrl(),
+                "gantry.secrets.key", Base64.getEncoder().encodeToString(key),
+                "gantry.endpoints.grpc", GRPC_ENDPOINT,
+                "quarkus.http.test-port", "0");
+    }
+
+    @Override
+    public void stop() {
+        // Shared components stop with the JVM.
+    }
+}
