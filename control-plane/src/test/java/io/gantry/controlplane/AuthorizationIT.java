@@ -121,7 +121,7 @@ class AuthorizationIT {
         as(adminToken(tenantA)).get("/api/v1/admin/clusters").then().statusCode(403).body("error.code", equalTo("FORBIDDEN"));
         as(adminToken(tenantA)).get("/api/v1/admin/audit-events").then().statusCode(403);
         as(Fixtures.operatorToken()).get("/api/v1/admin/clusters").then().statusCode(200);
-        as(Fixtures.operatorToken()).get("/api/v1/admin/audit-events?tenantId=" + tenantA).then().statusCode(200)
+        as(Fixtures.operatorToken()).queryParam("tenantId", tenantA).get("/api/v1/admin/audit-events").then().statusCode(200)
                 .body("items.action", hasItem("instance.create"));
         // An operator has no tenant: tenant paths are not theirs.
         as(Fixtures.operatorToken()).get("/api/v1/instances").then().statusCode(403);
@@ -145,7 +145,7 @@ class AuthorizationIT {
         String rotated = as(a).post(path("/accounts/second/rotate-secret")).then().statusCode(200)
                 .extract().path("secretKey");
         org.junit.jupiter.api.Assertions.assertNotEquals(first, rotated);
-        String audit = as(a).get("/api/v1/audit-events?pageSize=100").then().statusCode(200)
+        String audit = as(a).queryParam("pageSize", 100).get("/api/v1/audit-events").then().statusCode(200)
                 .body("items.action", hasItem("account.rotate-secret")).extract().asString();
         org.junit.jupiter.api.Assertions.assertFalse(audit.contains(first) || audit.contains(rotated),
                 "secrets never reach the audit log");

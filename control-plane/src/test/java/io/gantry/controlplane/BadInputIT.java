@@ -185,16 +185,16 @@ class BadInputIT {
 
     @Test
     void pagingParametersAreChecked() {
-        as(token).get("/api/v1/instances?pageToken=garbage").then().statusCode(400)
+        as(token).queryParam("pageToken", "garbage").get("/api/v1/instances").then().statusCode(400)
                 .body("error.code", equalTo("INVALID_PAGE_TOKEN"));
-        as(token).get("/api/v1/instances?pageSize=0").then().statusCode(400).body("error.field", equalTo("pageSize"));
-        as(token).get("/api/v1/instances?pageSize=abc").then().statusCode(400);
+        as(token).queryParam("pageSize", 0).get("/api/v1/instances").then().statusCode(400).body("error.field", equalTo("pageSize"));
+        as(token).queryParam("pageSize", "abc").get("/api/v1/instances").then().statusCode(400);
         for (int i = 0; i < 3; i++) {
             as(token).body(Map.of("messageType", "NORMAL")).post(path("/topics/p" + i)).then().statusCode(202);
         }
-        String next = as(token).get(path("/topics?pageSize=2")).then().statusCode(200)
+        String next = as(token).queryParam("pageSize", 2).get(path("/topics")).then().statusCode(200)
                 .body("items.size()", equalTo(2)).extract().path("nextPageToken");
-        as(token).get(path("/topics?pageSize=2&pageToken=" + next)).then().statusCode(200)
+        as(token).queryParam("pageSize", 2).queryParam("pageToken", next).get(path("/topics")).then().statusCode(200)
                 .body("items.topicName", equalTo(List.of("p2"))).body("nextPageToken", equalTo(null));
     }
 

@@ -35,7 +35,8 @@ public final class Fixtures {
     }
 
     public static RequestSpecification as(String token) {
-        return given().auth().oauth2(token).contentType(ContentType.JSON).accept(ContentType.JSON);
+        // Paths are sent as written: tests use percent-escapes on purpose (forged names, unicode).
+        return given().urlEncodingEnabled(false).auth().oauth2(token).contentType(ContentType.JSON).accept(ContentType.JSON);
     }
 
     /** A tenant name no other test uses, so tests do not see each other's instances. */

@@ -120,7 +120,7 @@ class InstanceLifecycleIT {
         String tenant = Fixtures.newTenant();
         String id = Fixtures.createInstance(tenant, "test");
         awaitStatus(adminToken(tenant), "/api/v1/instances/" + id, "RUNNING");
-        as(Fixtures.operatorToken()).get("/api/v1/admin/clusters/" + Fixtures.CLUSTER_ID + "/namespaces?pageSize=100")
+        as(Fixtures.operatorToken()).queryParam("pageSize", 100).get("/api/v1/admin/clusters/" + Fixtures.CLUSTER_ID + "/namespaces")
                 .then().statusCode(200)
                 .body("items.find { it.instanceId == '" + id + "' }.tenantId", equalTo(tenant))
                 .body("items.find { it.instanceId == '" + id + "' }.namespace", equalTo(id));

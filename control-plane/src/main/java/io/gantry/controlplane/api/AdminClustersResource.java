@@ -46,7 +46,7 @@ public class AdminClustersResource {
     Event<ProvisioningRequested> provisioning;
 
     @GET
-    public Dtos.Page<Dtos.ClusterView> list(@QueryParam("pageSize") Integer pageSize,
+    public Dtos.Page<Dtos.ClusterView> list(@QueryParam("pageSize") String pageSize,
                                             @QueryParam("pageToken") String pageToken) {
         int size = PageTokens.pageSize(pageSize);
         String after = PageTokens.decode(pageToken);
@@ -66,7 +66,7 @@ public class AdminClustersResource {
     @GET
     @Path("{clusterId}/namespaces")
     public Dtos.Page<Dtos.NamespaceView> namespaces(@PathParam("clusterId") String clusterId,
-                                                    @QueryParam("pageSize") Integer pageSize,
+                                                    @QueryParam("pageSize") String pageSize,
                                                     @QueryParam("pageToken") String pageToken) {
         find(clusterId);
         int size = PageTokens.pageSize(pageSize);

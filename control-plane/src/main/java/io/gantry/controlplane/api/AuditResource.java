@@ -23,7 +23,7 @@ public class AuditResource {
     @GET
     @Path("audit-events")
     @RolesAllowed(Roles.TENANT_ADMIN)
-    public Dtos.Page<Dtos.AuditEventView> tenantEvents(@QueryParam("pageSize") Integer pageSize,
+    public Dtos.Page<Dtos.AuditEventView> tenantEvents(@QueryParam("pageSize") String pageSize,
                                                        @QueryParam("pageToken") String pageToken) {
         return page(caller.tenant(), pageSize, pageToken);
     }
@@ -32,12 +32,12 @@ public class AuditResource {
     @Path("admin/audit-events")
     @RolesAllowed(Roles.PLATFORM_OPERATOR)
     public Dtos.Page<Dtos.AuditEventView> allEvents(@QueryParam("tenantId") String tenantId,
-                                                    @QueryParam("pageSize") Integer pageSize,
+                                                    @QueryParam("pageSize") String pageSize,
                                                     @QueryParam("pageToken") String pageToken) {
         return page(tenantId, pageSize, pageToken);
     }
 
-    private static Dtos.Page<Dtos.AuditEventView> page(String tenantId, Integer pageSize, String pageToken) {
+    private static Dtos.Page<Dtos.AuditEventView> page(String tenantId, String pageSize, String pageToken) {
         int size = PageTokens.pageSize(pageSize);
         String token = PageTokens.decode(pageToken);
         long before;

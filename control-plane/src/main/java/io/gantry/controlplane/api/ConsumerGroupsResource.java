@@ -61,7 +61,7 @@ public class ConsumerGroupsResource {
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
     public Dtos.Page<Dtos.ConsumerGroupView> list(@PathParam("instanceId") String instanceId,
-                                                  @QueryParam("pageSize") Integer pageSize,
+                                                  @QueryParam("pageSize") String pageSize,
                                                   @QueryParam("pageToken") String pageToken) {
         instances.get(caller.tenant(), instanceId);
         int size = PageTokens.pageSize(pageSize);

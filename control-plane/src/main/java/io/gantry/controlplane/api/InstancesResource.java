@@ -55,7 +55,7 @@ public class InstancesResource {
 
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
-    public Dtos.Page<Dtos.InstanceView> list(@QueryParam("pageSize") Integer pageSize,
+    public Dtos.Page<Dtos.InstanceView> list(@QueryParam("pageSize") String pageSize,
                                              @QueryParam("pageToken") String pageToken) {
         int size = PageTokens.pageSize(pageSize);
         String after = PageTokens.decode(pageToken);

@@ -34,9 +34,15 @@ public final class PageTokens {
         throw new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "pageToken is not a token this list issued", "pageToken");
     }
 
-    public static int pageSize(Integer requested) {
-        if (requested == null) {
+    public static int pageSize(String raw) {
+        if (raw == null || raw.isEmpty()) {
             return DEFAULT_PAGE_SIZE;
+        }
+        int requested;
+        try {
+            requested = Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid("pageSize", "must be a whole number between 1 and " + MAX_PAGE_SIZE);
         }
         if (requested < 1 || requested > MAX_PAGE_SIZE) {
             throw ApiException.invalid("pageSize", "must be between 1 and " + MAX_PAGE_SIZE);

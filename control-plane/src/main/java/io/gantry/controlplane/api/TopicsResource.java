@@ -55,7 +55,7 @@ public class TopicsResource {
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
     public Dtos.Page<Dtos.TopicView> list(@PathParam("instanceId") String instanceId,
-                                          @QueryParam("pageSize") Integer pageSize,
+                                          @QueryParam("pageSize") String pageSize,
                                           @QueryParam("pageToken") String pageToken) {
         instances.get(caller.tenant(), instanceId);
         int size = PageTokens.pageSize(pageSize);

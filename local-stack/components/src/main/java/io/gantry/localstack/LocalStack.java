@@ -1,0 +1,320 @@
+package io.gantry.localstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The one-command local stack: PostgreSQL (data kept in the state folder), a RocketMQ cluster,
+ * Keycloak with the demo realm, and the control plane, which gets the local cluster registered.
+ *
+ * <p>Started by {@code local-stack/start.sh}. Ctrl-C (or SIGTERM) stops, in reverse order, exactly
+ * the processes this launcher started. Generated credentials (the RocketMQ admin user, the key
+ * that encrypts secrets at rest) are kept in {@code <state>/local-stack.properties}, so a restart
+ * finds every instance as it was.
+ */
+public final class LocalStack {
+    static final int POSTGRES_PORT = 15432;
+    static final int KEYCLOAK_PORT = 8180;
+    static final int CONTROL_PLANE_PORT = 8088;
+    static final String DATABASE = "gantry";
+    static final String REGION = "local";
+    static final String CLUSTER_ID = "local-1";
+
+    private final Path home;
+    private final Path state;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final long t0 = System.nanoTime();
+
+    private LocalStack(Path home, Path state) {
+        this.home = home;
+        this.state = state;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Path.of(System.getProperty("gantry.home", ".")).toAbsolutePath().normalize();
+        Path state = Path.of(Optional.ofNullable(System.getenv("GANTRY_STATE_DIR")).orElse(home.resolve(".gantry").toString()))
+                .toAbsolutePath();
+        LocalStack stack = new LocalStack(home, state);
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "gantry-local-stack-stop"));
+        try {
+            stack.start();
+        } catch (Exception e) {
+            System.err.println();
+            System.err.println("[gantry] the local stack could not start: " + e.getMessage());
+            System.exit(1);
+        }
+        Thread.currentThread().join();
+    }
+
+    private void start() throws Exception {
+        Files.createDirectories(state.resolve("logs"));
+        Properties secrets = secrets();
+        Optional<String> externalIssuer = KeycloakServer.externalIssuerFromEnv();
+
+        requireFree(POSTGRES_PORT, "PostgreSQL");
+        requireFree(RocketMqCluster.STANDARD_NAME_SERVER_PORT, "the RocketMQ NameServer");
+        requireFree(RocketMqCluster.STANDARD_PROXY_GRPC_PORT, "the RocketMQ proxy");
+        requireFree(CONTROL_PLANE_PORT, "the control plane");
+        if (externalIssuer.isEmpty()) {
+            requireFree(KEYCLOAK_PORT, "Keycloak");
+            // Fail before anything starts when no Java 21+ is around for Keycloak.
+            KeycloakServer.findJavaHome(System.getenv(), this::progress);
+        }
+
+        step("1/4", "PostgreSQL (data in " + state.resolve("postgres") + ")");
+        PostgresServer postgres = PostgresServer.startPersistent(state.resolve("postgres"), POSTGRES_PORT);
+        started.push(postgres);
+        postgres.createDatabase(DATABASE);
+
+        step("2/4", "RocketMQ NameServer + Broker + Proxy (store in " + state.resolve("rocketmq") + ")");
+        RocketMqCluster rocketMq = RocketMqCluster.start(RocketMqCluster.Options.defaults()
+                .workDir(state.resolve("rocketmq"))
+                .standardPorts()
+                .adminCredentials(secrets.getProperty("rocketmq.admin.accessKey"), secrets.getProperty("rocketmq.admin.secretKey")));
+        started.push(rocketMq);
+
+        String issuer;
+        KeycloakServer keycloak = null;
+        if (externalIssuer.isPresent()) {
+            issuer = externalIssuer.get();
+            step("3/4", "OIDC provider: using " + issuer + " (GANTRY_OIDC_ISSUER), Keycloak not started");
+        } else {
+            step("3/4", "Keycloak with the demo realm (the first start builds Keycloak: about a minute)");
+            keycloak = KeycloakServer.start(KeycloakServer.options().stateDir(state.resolve("keycloak"))
+                    .port(KEYCLOAK_PORT).progress(this::progress).shutdownHook(false));
+            started.push(keycloak);
+            issuer = keycloak.issuerUrl();
+        }
+
+        step("4/4", "control plane");
+        Path jar = home.resolve("control-plane/target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (local-stack/start.sh does)");
+        }
+        Map<String, String> env = new HashMap<>();
+        env.put("GANTRY_DB_URL", postgres.jdbcUrl(DATABASE));
+        env.put("GANTRY_DB_USER", postgres.user());
+        env.put("GANTRY_DB_PASSWORD", postgres.password());
+        env.put("GANTRY_OIDC_ISSUER", issuer);
+        env.put("GANTRY_SECRETS_KEY", secrets.getProperty("secrets.key"));
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(CONTROL_PLANE_PORT));
+        Optional.ofNullable(System.getenv("GANTRY_GRPC_ENDPOINT")).ifPresent(v -> env.put("GANTRY_GRPC_ENDPOINT", v));
+        ChildProcess controlPlane = ChildProcess.start("control-plane",
+                List.of(javaCommand(), "-Xmx384m", "-jar", jar.toString()), env,
+                state.resolve("logs/control-plane.log"));
+        started.push(controlPlane);
+        String api = "http://127.0.0.1:" + CONTROL_PLANE_PORT;
+        awaitHttp(api + "/q/health/ready", Duration.ofSeconds(90), controlPlane);
+
+        if (keycloak != null) {
+            registerCluster(api, keycloak.fetchAccessToken("operator", "operator-pw"), rocketMq);
+        } else {
+            progress("register the cluster yourself with an operator token: POST " + api + "/api/v1/admin/clusters");
+        }
+        printReady(api, issuer, keycloak, rocketMq);
+    }
+
+    private void registerCluster(String api, String operatorToken, RocketMqCluster mq) throws IOException, InterruptedException {
+        String body = "{\"clusterId\":\"" + CLUSTER_ID + "\",\"regionId\":\"" + REGION + "\","
+                + "\"nameServerAddress\":\"" + mq.nameServerAddress() + "\",\"proxyEndpoint\":\"" + mq.proxyGrpcEndpoint() + "\","
+                + "\"adminAccessKey\":\"" + mq.adminAccessKey() + "\",\"adminSecretKey\":\"" + mq.adminSecretKey() + "\","
+                + "\"capacityTps\":100000,\"capacityTopics\":10000}";
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(api + "/api/v1/admin/clusters"))
+                .header("Authorization", "Bearer " + operatorToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() == 201) {
+            progress("registered RocketMQ cluster '" + CLUSTER_ID + "' in region '" + REGION + "'");
+        } else if (created.statusCode() == 409) {
+            progress("RocketMQ cluster '" + CLUSTER_ID + "' was registered by an earlier start");
+        } else {
+            throw new IllegalStateException("registering the local cluster answered " + created.statusCode() + ": " + created.body());
+        }
+    }
+
+    private void printReady(String api, String issuer, KeycloakServer keycloak, RocketMqCluster mq) {
+        StringBuilder out = new StringBuilder();
+        out.append("\n==================== Gantry local stack is ready (").append(elapsed()).append(") ====================\n");
+        out.append("  Management API   ").append(api).append("/api/v1   (OpenAPI: ").append(api).append("/api/v1/openapi)\n");
+        out.append("  OIDC issuer      ").append(issuer).append('\n');
+        if (keycloak != null) {
+            out.append("  Keycloak admin   ").append(keycloak.adminConsoleUrl()).append("  (admin / admin)\n");
+        }
+        out.append("  RocketMQ         NameServer ").append(mq.nameServerAddress()).append(", proxy ").append(mq.proxyGrpcEndpoint())
+                .append(" (authentication on; only Gantry holds the credentials)\n");
+        out.append("  PostgreSQL       ").append("127.0.0.1:").append(POSTGRES_PORT).append(" database ").append(DATABASE).append('\n');
+        out.append("  State and logs   ").append(state).append('\n');
+        if (keycloak != null) {
+            out.append("\n  Demo users (password = username + \"-pw\"):\n");
+            out.append("    acme-admin, acme-viewer       tenant acme   (tenant-admin, tenant-viewer)\n");
+            out.append("    globex-admin, globex-viewer   tenant globex (tenant-admin, tenant-viewer)\n");
+            out.append("    operator                      platform-operator\n");
+            out.append("\n  Fetch a token:\n    TOKEN=$(").append(keycloak.tokenCurlCommand("acme-admin")).append(")\n");
+            out.append("  Try it:\n    curl -s -H \"Authorization: Bearer $TOKEN\" ").append(api).append("/api/v1/editions\n");
+        }
+        out.append("\n  Ctrl-C stops everything this command started.\n");
+        System.out.println(out);
+    }
+
+    private synchronized void stop() {
+        if (started.isEmpty()) {
+            return;
+        }
+        System.out.println("\n[gantry] stopping the local stack");
+        while (!started.isEmpty()) {
+            AutoCloseable c = started.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("[gantry] stopping " + c + " failed: " + e.getMessage());
+            }
+        }
+        System.out.println("[gantry] stopped");
+    }
+
+    private Properties secrets() throws IOException {
+        Path file = state.resolve("local-stack.properties");
+        Properties p = new Properties();
+        if (Files.exists(file)) {
+            try (InputStream in = Files.newInputStream(file)) {
+                p.load(in);
+            }
+            return p;
+        }
+        SecureRandom random = new SecureRandom();
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        byte[] sk = new byte[24];
+        random.nextBytes(sk);
+        p.setProperty("secrets.key", Base64.getEncoder().encodeToString(key));
+        p.setProperty("rocketmq.admin.accessKey", "gantry-admin");
+        p.setProperty("rocketmq.admin.secretKey", Base64.getUrlEncoder().withoutPadding().encodeToString(sk));
+        Files.createDirectories(state);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            p.store(out, "Generated by the Gantry local stack; keep it with the state folder");
+        }
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+        return p;
+    }
+
+    private static void requireFree(int port, String what) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + port + " for " + what
+                    + " is in use: is another local stack (or another program) running? Stop it first.");
+        }
+    }
+
+    private void awaitHttp(String url, Duration timeout, ChildProcess process) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long nextReport = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(process + " exited; see " + process.log());
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            if (System.nanoTime() > nextReport) {
+                progress("waiting for " + url);
+                nextReport = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(url + " did not answer within " + timeout.toSeconds() + " s; see " + process.log());
+    }
+
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private void step(String n, String what) {
+        System.out.println("[gantry " + elapsed() + "] " + n + " starting " + what);
+    }
+
+    private void progress(String line) {
+        System.out.println("[gantry " + elapsed() + "]     " + line);
+    }
+
+    private String elapsed() {
+        return String.format("%5.1fs", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** A child process whose output goes to a log file, stopped with its descendants. */
+    static final class ChildProcess implements AutoCloseable {
+        private final String name;
+        private final Process process;
+        private final Path log;
+
+        private ChildProcess(String name, Process process, Path log) {
+            this.name = name;
+            this.process = process;
+            this.log = log;
+        }
+
+        static ChildProcess start(String name, List<String> command, Map<String, String> env, Path log) {
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            pb.environment().putAll(env);
+            try {
+                return new ChildProcess(name, pb.start(), log);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start " + name, e);
+            }
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        Path log() {
+            return log;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name + " (pid " + process.pid() + ")";
+        }
+    }
+}
