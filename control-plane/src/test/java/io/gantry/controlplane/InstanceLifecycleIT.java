@@ -126,6 +126,17 @@ class InstanceLifecycleIT {
                 .body("items.find { it.instanceId == '" + id + "' }.namespace", equalTo(id));
         as(Fixtures.operatorToken()).get("/api/v1/admin/clusters/" + Fixtures.CLUSTER_ID)
                 .then().statusCode(200).body("usage.instances", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+
+        as(adminToken(tenant)).body(Map.of("messageType", "DELAY")).post("/api/v1/instances/" + id + "/topics/later")
+                .then().statusCode(202);
+        awaitStatus(adminToken(tenant), "/api/v1/instances/" + id + "/topics/later", "RUNNING");
+        as(Fixtures.operatorToken())
+                .get("/api/v1/admin/clusters/" + Fixtures.CLUSTER_ID + "/namespaces/" + id + "/broker-resources")
+                .then().statusCode(200)
+                .body("topics.find { it.name == '" + id + "%later' }.messageType", equalTo("DELAY"));
+        as(Fixtures.operatorToken())
+                .get("/api/v1/admin/clusters/" + Fixtures.CLUSTER_ID + "/namespaces/rmq-zzzzzzzzzzzz/broker-resources")
+                .then().statusCode(404);
     }
 
     @Test

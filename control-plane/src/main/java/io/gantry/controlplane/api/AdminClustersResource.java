@@ -5,7 +5,11 @@ import io.gantry.controlplane.audit.AuditLog;
 import io.gantry.controlplane.model.ClusterEntity;
 import io.gantry.controlplane.model.InstanceEntity;
 import io.gantry.controlplane.model.NamespaceEntity;
+import io.gantry.controlplane.provisioning.ClusterTarget;
+import io.gantry.controlplane.provisioning.ClusterUnavailableException;
 import io.gantry.controlplane.provisioning.ProvisioningRequested;
+import io.gantry.controlplane.provisioning.RocketMqAdmin;
+import io.gantry.isolation.naming.Namespaces;
 import io.gantry.controlplane.secrets.SecretCipher;
 import io.gantry.controlplane.security.Caller;
 import io.gantry.controlplane.security.Roles;
@@ -44,6 +48,8 @@ public class AdminClustersResource {
     SecretCipher cipher;
     @Inject
     Event<ProvisioningRequested> provisioning;
+    @Inject
+    RocketMqAdmin admin;
 
     @GET
     public Dtos.Page<Dtos.ClusterView> list(@QueryParam("pageSize") String pageSize,
@@ -79,6 +85,42 @@ public class AdminClustersResource {
             return new Dtos.NamespaceView(n.namespace, n.instanceId, n.tenantId, n.clusterId,
                     i == null ? null : i.status.name(), n.createdAt);
         }).toList(), next);
+    }
+
+    /**
+     * What the cluster's brokers actually hold under a namespace, read live through the admin API:
+     * lets an operator check the provisioner's work without RocketMQ's own tools.
+     */
+    @GET
+    @Path("{clusterId}/namespaces/{namespace}/broker-resources")
+    public Dtos.BrokerResourcesView brokerResources(@PathParam("clusterId") String clusterId,
+                                                    @PathParam("namespace") String namespace) {
+        ClusterEntity c = find(clusterId);
+        NamespaceEntity ns = NamespaceEntity.findById(namespace);
+        if (ns == null || !ns.clusterId.equals(clusterId)) {
+            throw ApiException.notFound("namespace", namespace);
+        }
+        ClusterTarget target = new ClusterTarget(c.clusterId, c.nameServerAddress, c.adminAccessKey,
+                cipher.decrypt(c.adminSecretEnc));
+        try {
+            List<Dtos.BrokerTopicView> topics = new java.util.ArrayList<>();
+            for (String name : new java.util.TreeSet<>(admin.topicNames(target))) {
+                if (Namespaces.belongsTo(name, namespace)) {
+                    admin.describeTopic(target, name).ifPresent(t ->
+                            topics.add(new Dtos.BrokerTopicView(t.name(), t.messageType(), t.writeQueues())));
+                }
+            }
+            List<Dtos.BrokerGroupView> groups = new java.util.ArrayList<>();
+            for (String name : new java.util.TreeSet<>(admin.groupNames(target))) {
+                if (Namespaces.belongsTo(name, namespace)) {
+                    admin.describeGroup(target, name).ifPresent(g ->
+                            groups.add(new Dtos.BrokerGroupView(g.name(), g.retryMaxTimes(), g.orderly())));
+                }
+            }
+            return new Dtos.BrokerResourcesView(clusterId, namespace, topics, groups);
+        } catch (ClusterUnavailableException e) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, e.getMessage());
+        }
     }
 
     @POST

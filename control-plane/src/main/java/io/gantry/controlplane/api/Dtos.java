@@ -129,6 +129,16 @@ public final class Dtos {
                                 String instanceStatus, Instant createdAt) {
     }
 
+    public record BrokerTopicView(String name, String messageType, int queues) {
+    }
+
+    public record BrokerGroupView(String name, int retryMaxTimes, boolean orderly) {
+    }
+
+    public record BrokerResourcesView(String clusterId, String namespace, List<BrokerTopicView> topics,
+                                      List<BrokerGroupView> groups) {
+    }
+
     // --- audit
 
     public record AuditEventView(long eventId, Instant occurredAt, String actor, String tenantId, String action,

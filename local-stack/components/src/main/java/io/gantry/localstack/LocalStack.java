@@ -99,7 +99,7 @@ public final class LocalStack {
             issuer = externalIssuer.get();
             step("3/4", "OIDC provider: using " + issuer + " (GANTRY_OIDC_ISSUER), Keycloak not started");
         } else {
-            step("3/4", "Keycloak with the demo realm (the first start builds Keycloak: about a minute)");
+            step("3/4", "Keycloak with the demo realm");
             keycloak = KeycloakServer.start(KeycloakServer.options().stateDir(state.resolve("keycloak"))
                     .port(KEYCLOAK_PORT).progress(this::progress).shutdownHook(false));
             started.push(keycloak);
