@@ -14,6 +14,14 @@ import java.util.Map;
  */
 public class ControlPlaneTestResources implements QuarkusTestResourceLifecycleManager {
     public static final String GRPC_ENDPOINT = "127.0.0.1:18081";
+    /** Fixed for the run: test classes and this resource may live in different class loaders. */
+    public static final String GATEWAY_TOKEN = "test-gateway-token";
+    private static final String CONFIG_PORT_PROPERTY = "gantry.test.config-port";
+
+    /** The port of the control plane's config gRPC service, as chosen by {@link #start()}. */
+    public static int configPort() {
+        return Integer.getInteger(CONFIG_PORT_PROPERTY);
+    }
 
     @Override
     public Map<String, String> start() {
@@ -23,7 +31,16 @@ public class ControlPlaneTestResources implements QuarkusTestResourceLifecycleMa
         OidcTestServer oidc = SharedComponents.oidc();
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
+        int configPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            configPort = s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        System.setProperty(CONFIG_PORT_PROPERTY, String.valueOf(configPort));
         return Map.of(
+                "quarkus.grpc.server.test-port", String.valueOf(configPort),
+                "gantry.gateway.token", GATEWAY_TOKEN,
                 "quarkus.datasource.jdbc.url", postgres.jdbcUrl(database),
                 "quarkus.datasource.username", postgres.user(),
                 "quarkus.datasource.password", postgres.password(),

@@ -63,7 +63,7 @@ public class AccountsResource {
         int size = PageTokens.pageSize(pageSize);
         String after = PageTokens.decode(pageToken);
         List<AccountEntity> rows = AccountEntity
-                .find("instanceId = ?1 and username > ?2 order by username", instanceId, after).range(0, size).list();
+                .find("instanceId = ?1 and username > ?2 order by username", instanceId, after).range(0, size - 1).list();
         String next = rows.size() == size
                 && AccountEntity.count("instanceId = ?1 and username > ?2", instanceId, rows.get(size - 1).username) > 0
                 ? PageTokens.encode(rows.get(size - 1).username) : null;

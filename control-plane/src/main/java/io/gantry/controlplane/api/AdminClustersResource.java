@@ -57,7 +57,7 @@ public class AdminClustersResource {
         int size = PageTokens.pageSize(pageSize);
         String after = PageTokens.decode(pageToken);
         List<ClusterEntity> rows = ClusterEntity.<ClusterEntity>find("clusterId > ?1 order by clusterId", after)
-                .range(0, size).list();
+                .range(0, size - 1).list();
         String next = rows.size() == size && ClusterEntity.count("clusterId > ?1", rows.get(size - 1).clusterId) > 0
                 ? PageTokens.encode(rows.get(size - 1).clusterId) : null;
         return new Dtos.Page<>(rows.stream().map(views::cluster).toList(), next);
@@ -78,7 +78,7 @@ public class AdminClustersResource {
         int size = PageTokens.pageSize(pageSize);
         String after = PageTokens.decode(pageToken);
         List<NamespaceEntity> rows = NamespaceEntity.<NamespaceEntity>find(
-                "clusterId = ?1 and namespace > ?2 order by namespace", clusterId, after).range(0, size).list();
+                "clusterId = ?1 and namespace > ?2 order by namespace", clusterId, after).range(0, size - 1).list();
         String next = rows.size() == size ? PageTokens.encode(rows.get(size - 1).namespace) : null;
         return new Dtos.Page<>(rows.stream().map(n -> {
             InstanceEntity i = InstanceEntity.findById(n.instanceId);

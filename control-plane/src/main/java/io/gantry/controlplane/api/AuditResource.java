@@ -51,7 +51,7 @@ public class AuditResource {
         if (tenantId != null) {
             params.and("tenant", tenantId);
         }
-        List<AuditEventEntity> rows = AuditEventEntity.<AuditEventEntity>find(query, params).range(0, size).list();
+        List<AuditEventEntity> rows = AuditEventEntity.<AuditEventEntity>find(query, params).range(0, size - 1).list();
         String next = rows.size() == size ? PageTokens.encode(String.valueOf(rows.get(size - 1).eventId)) : null;
         return new Dtos.Page<>(rows.stream().map(e -> new Dtos.AuditEventView(e.eventId, e.occurredAt, e.actor,
                 e.tenantId, e.action, e.resourceType, e.resourceId, e.before, e.after)).toList(), next);

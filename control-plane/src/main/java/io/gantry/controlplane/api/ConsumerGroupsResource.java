@@ -67,7 +67,7 @@ public class ConsumerGroupsResource {
         int size = PageTokens.pageSize(pageSize);
         String after = PageTokens.decode(pageToken);
         List<ConsumerGroupEntity> rows = ConsumerGroupEntity
-                .find("instanceId = ?1 and name > ?2 order by name", instanceId, after).range(0, size).list();
+                .find("instanceId = ?1 and name > ?2 order by name", instanceId, after).range(0, size - 1).list();
         String next = rows.size() == size
                 && ConsumerGroupEntity.count("instanceId = ?1 and name > ?2", instanceId, rows.get(size - 1).name) > 0
                 ? PageTokens.encode(rows.get(size - 1).name) : null;

@@ -60,7 +60,7 @@ public class InstancesResource {
         int size = PageTokens.pageSize(pageSize);
         String after = PageTokens.decode(pageToken);
         List<InstanceEntity> rows = InstanceEntity.find("tenantId = ?1 and instanceId > ?2 order by instanceId",
-                caller.tenant(), after).range(0, size).list();
+                caller.tenant(), after).range(0, size - 1).list();
         String next = rows.size() == size && InstanceEntity.count("tenantId = ?1 and instanceId > ?2",
                 caller.tenant(), rows.get(size - 1).instanceId) > 0
                 ? PageTokens.encode(rows.get(size - 1).instanceId) : null;

@@ -61,7 +61,7 @@ public class TopicsResource {
         int size = PageTokens.pageSize(pageSize);
         String after = PageTokens.decode(pageToken);
         List<TopicEntity> rows = TopicEntity.find("instanceId = ?1 and name > ?2 order by name", instanceId, after)
-                .range(0, size).list();
+                .range(0, size - 1).list();
         String next = rows.size() == size
                 && TopicEntity.count("instanceId = ?1 and name > ?2", instanceId, rows.get(size - 1).name) > 0
                 ? PageTokens.encode(rows.get(size - 1).name) : null;

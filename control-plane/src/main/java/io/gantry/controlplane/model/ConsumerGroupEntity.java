@@ -9,6 +9,7 @@ import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 
 @Entity
+@org.hibernate.annotations.DynamicUpdate
 @Table(name = "consumer_groups")
 @IdClass(ChildKey.class)
 public class ConsumerGroupEntity extends ProvisionedEntity {

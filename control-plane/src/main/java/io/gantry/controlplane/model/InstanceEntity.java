@@ -11,6 +11,7 @@ import org.hibernate.type.SqlTypes;
 
 /** A tenant's logical RocketMQ cluster. */
 @Entity
+@org.hibernate.annotations.DynamicUpdate
 @Table(name = "instances")
 public class InstanceEntity extends ProvisionedEntity {
     @Id

@@ -7,6 +7,7 @@ import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 
 @Entity
+@org.hibernate.annotations.DynamicUpdate
 @Table(name = "topics")
 @IdClass(ChildKey.class)
 public class TopicEntity extends ProvisionedEntity {
