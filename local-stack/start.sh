@@ -10,7 +10,7 @@ JAR=control-plane/target/quarkus-app/quarkus-run.jar
 # Build only when a source or pom changed since the last build: a second start skips Maven.
 if [[ ! -f $JAR || ! -f $STAMP ]] || [[ -n $(find . \( -path ./.gantry -o -path ./.git -o -name target -o -name node_modules \) -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.properties' -o -name '*.sql' -o -name '*.yaml' -o -name '*.json' \) -newer "$STAMP" -print -quit) ]]; then
   echo "[gantry] building (the first build downloads dependencies: a few minutes)"
-  mvn -B -q -DskipTests install -pl control-plane,local-stack/components -am
+  mvn -B -q -DskipTests install -pl control-plane,local-stack/components,data-plane/gateway -am
   mvn -B -q dependency:build-classpath -pl local-stack/components -Dmdep.outputFile="$ROOT/$STAMP" -Dmdep.includeScope=runtime
 fi
 

@@ -29,7 +29,6 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -60,14 +59,9 @@ public class AccountsResource {
                                             @QueryParam("pageSize") String pageSize,
                                             @QueryParam("pageToken") String pageToken) {
         instances.get(caller.tenant(), instanceId);
-        int size = PageTokens.pageSize(pageSize);
-        String after = PageTokens.decode(pageToken);
-        List<AccountEntity> rows = AccountEntity
-                .find("instanceId = ?1 and username > ?2 order by username", instanceId, after).range(0, size - 1).list();
-        String next = rows.size() == size
-                && AccountEntity.count("instanceId = ?1 and username > ?2", instanceId, rows.get(size - 1).username) > 0
-                ? PageTokens.encode(rows.get(size - 1).username) : null;
-        return new Dtos.Page<>(rows.stream().map(a -> views.account(a, null)).toList(), next);
+        return PageTokens.page(pageSize, pageToken,
+                after -> AccountEntity.<AccountEntity>find("instanceId = ?1 and username > ?2 order by username", instanceId, after),
+                a -> a.username, a -> views.account(a, null));
     }
 
     @GET

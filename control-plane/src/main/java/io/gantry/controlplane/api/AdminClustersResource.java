@@ -54,13 +54,9 @@ public class AdminClustersResource {
     @GET
     public Dtos.Page<Dtos.ClusterView> list(@QueryParam("pageSize") String pageSize,
                                             @QueryParam("pageToken") String pageToken) {
-        int size = PageTokens.pageSize(pageSize);
-        String after = PageTokens.decode(pageToken);
-        List<ClusterEntity> rows = ClusterEntity.<ClusterEntity>find("clusterId > ?1 order by clusterId", after)
-                .range(0, size - 1).list();
-        String next = rows.size() == size && ClusterEntity.count("clusterId > ?1", rows.get(size - 1).clusterId) > 0
-                ? PageTokens.encode(rows.get(size - 1).clusterId) : null;
-        return new Dtos.Page<>(rows.stream().map(views::cluster).toList(), next);
+        return PageTokens.page(pageSize, pageToken,
+                after -> ClusterEntity.<ClusterEntity>find("clusterId > ?1 order by clusterId", after),
+                c -> c.clusterId, views::cluster);
     }
 
     @GET
@@ -75,16 +71,13 @@ public class AdminClustersResource {
                                                     @QueryParam("pageSize") String pageSize,
                                                     @QueryParam("pageToken") String pageToken) {
         find(clusterId);
-        int size = PageTokens.pageSize(pageSize);
-        String after = PageTokens.decode(pageToken);
-        List<NamespaceEntity> rows = NamespaceEntity.<NamespaceEntity>find(
-                "clusterId = ?1 and namespace > ?2 order by namespace", clusterId, after).range(0, size - 1).list();
-        String next = rows.size() == size ? PageTokens.encode(rows.get(size - 1).namespace) : null;
-        return new Dtos.Page<>(rows.stream().map(n -> {
-            InstanceEntity i = InstanceEntity.findById(n.instanceId);
-            return new Dtos.NamespaceView(n.namespace, n.instanceId, n.tenantId, n.clusterId,
-                    i == null ? null : i.status.name(), n.createdAt);
-        }).toList(), next);
+        return PageTokens.page(pageSize, pageToken,
+                after -> NamespaceEntity.<NamespaceEntity>find("clusterId = ?1 and namespace > ?2 order by namespace", clusterId, after),
+                n -> n.namespace, n -> {
+                    InstanceEntity i = InstanceEntity.findById(n.instanceId);
+                    return new Dtos.NamespaceView(n.namespace, n.instanceId, n.tenantId, n.clusterId,
+                            i == null ? null : i.status.name(), n.createdAt);
+                });
     }
 
     /**

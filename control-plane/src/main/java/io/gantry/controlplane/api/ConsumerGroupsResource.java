@@ -33,7 +33,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 
 @Path("/api/v1/instances/{instanceId}/consumer-groups")
@@ -64,14 +63,9 @@ public class ConsumerGroupsResource {
                                                   @QueryParam("pageSize") String pageSize,
                                                   @QueryParam("pageToken") String pageToken) {
         instances.get(caller.tenant(), instanceId);
-        int size = PageTokens.pageSize(pageSize);
-        String after = PageTokens.decode(pageToken);
-        List<ConsumerGroupEntity> rows = ConsumerGroupEntity
-                .find("instanceId = ?1 and name > ?2 order by name", instanceId, after).range(0, size - 1).list();
-        String next = rows.size() == size
-                && ConsumerGroupEntity.count("instanceId = ?1 and name > ?2", instanceId, rows.get(size - 1).name) > 0
-                ? PageTokens.encode(rows.get(size - 1).name) : null;
-        return new Dtos.Page<>(rows.stream().map(g -> views.group(g, null)).toList(), next);
+        return PageTokens.page(pageSize, pageToken,
+                after -> ConsumerGroupEntity.<ConsumerGroupEntity>find("instanceId = ?1 and name > ?2 order by name", instanceId, after),
+                g -> g.name, g -> views.group(g, null));
     }
 
     @GET

@@ -34,7 +34,6 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 
 @Path("/api/v1/instances")
 @Produces(MediaType.APPLICATION_JSON)
@@ -57,14 +56,10 @@ public class InstancesResource {
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
     public Dtos.Page<Dtos.InstanceView> list(@QueryParam("pageSize") String pageSize,
                                              @QueryParam("pageToken") String pageToken) {
-        int size = PageTokens.pageSize(pageSize);
-        String after = PageTokens.decode(pageToken);
-        List<InstanceEntity> rows = InstanceEntity.find("tenantId = ?1 and instanceId > ?2 order by instanceId",
-                caller.tenant(), after).range(0, size - 1).list();
-        String next = rows.size() == size && InstanceEntity.count("tenantId = ?1 and instanceId > ?2",
-                caller.tenant(), rows.get(size - 1).instanceId) > 0
-                ? PageTokens.encode(rows.get(size - 1).instanceId) : null;
-        return new Dtos.Page<>(rows.stream().map(i -> views.instance(i, null)).toList(), next);
+        String tenant = caller.tenant();
+        return PageTokens.page(pageSize, pageToken,
+                after -> InstanceEntity.<InstanceEntity>find("tenantId = ?1 and instanceId > ?2 order by instanceId", tenant, after),
+                i -> i.instanceId, i -> views.instance(i, null));
     }
 
     @GET

@@ -2,7 +2,10 @@ package io.gantry.controlplane.api;
 
 import io.gantry.api.ErrorCode;
 import java.nio.charset.StandardCharsets;
+import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import java.util.Base64;
+import java.util.List;
+import java.util.function.Function;
 
 /** Opaque page tokens carrying the last key of the previous page, and page-size bounds. */
 public final class PageTokens {
@@ -48,5 +51,20 @@ public final class PageTokens {
             throw ApiException.invalid("pageSize", "must be between 1 and " + MAX_PAGE_SIZE);
         }
         return requested;
+    }
+
+    /**
+     * One page of a keyset-paged list: {@code queryAfter} gets the last key of the previous page
+     * ("" for the first) and must order by that key.
+     */
+    public static <E, V> Dtos.Page<V> page(String pageSize, String pageToken,
+                                           Function<String, PanacheQuery<E>> queryAfter,
+                                           Function<E, String> key, Function<E, V> view) {
+        int size = pageSize(pageSize);
+        // range() is inclusive: one row more than the page tells whether another page follows.
+        List<E> rows = queryAfter.apply(decode(pageToken)).range(0, size).list();
+        boolean more = rows.size() > size;
+        List<E> shown = more ? rows.subList(0, size) : rows;
+        return new Dtos.Page<>(shown.stream().map(view).toList(), more ? encode(key.apply(shown.get(size - 1))) : null);
     }
 }

@@ -31,7 +31,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
-import java.util.List;
 
 @Path("/api/v1/instances/{instanceId}/topics")
 @Produces(MediaType.APPLICATION_JSON)
@@ -58,14 +57,9 @@ public class TopicsResource {
                                           @QueryParam("pageSize") String pageSize,
                                           @QueryParam("pageToken") String pageToken) {
         instances.get(caller.tenant(), instanceId);
-        int size = PageTokens.pageSize(pageSize);
-        String after = PageTokens.decode(pageToken);
-        List<TopicEntity> rows = TopicEntity.find("instanceId = ?1 and name > ?2 order by name", instanceId, after)
-                .range(0, size - 1).list();
-        String next = rows.size() == size
-                && TopicEntity.count("instanceId = ?1 and name > ?2", instanceId, rows.get(size - 1).name) > 0
-                ? PageTokens.encode(rows.get(size - 1).name) : null;
-        return new Dtos.Page<>(rows.stream().map(t -> views.topic(t, null)).toList(), next);
+        return PageTokens.page(pageSize, pageToken,
+                after -> TopicEntity.<TopicEntity>find("instanceId = ?1 and name > ?2 order by name", instanceId, after),
+                t -> t.name, t -> views.topic(t, null));
     }
 
     @GET

@@ -36,6 +36,10 @@ public final class LocalStack {
     static final int POSTGRES_PORT = 15432;
     static final int KEYCLOAK_PORT = 8180;
     static final int CONTROL_PLANE_PORT = 8088;
+    static final int CONFIG_PORT = 9088;
+    static final int GATEWAY_PORT = 8091;
+    static final int GATEWAY_PLAINTEXT_PORT = 8092;
+    static final int GATEWAY_METRICS_PORT = 9464;
     static final String DATABASE = "gantry";
     static final String REGION = "local";
     static final String CLUSTER_ID = "local-1";
@@ -75,18 +79,22 @@ public final class LocalStack {
         requireFree(RocketMqCluster.STANDARD_NAME_SERVER_PORT, "the RocketMQ NameServer");
         requireFree(RocketMqCluster.STANDARD_PROXY_GRPC_PORT, "the RocketMQ proxy");
         requireFree(CONTROL_PLANE_PORT, "the control plane");
+        requireFree(CONFIG_PORT, "the control plane's config service");
+        requireFree(GATEWAY_PORT, "the gateway");
+        requireFree(GATEWAY_PLAINTEXT_PORT, "the gateway (plaintext)");
+        requireFree(GATEWAY_METRICS_PORT, "the gateway's metrics");
         if (externalIssuer.isEmpty()) {
             requireFree(KEYCLOAK_PORT, "Keycloak");
             // Fail before anything starts when no Java 21+ is around for Keycloak.
             KeycloakServer.findJavaHome(System.getenv(), this::progress);
         }
 
-        step("1/4", "PostgreSQL (data in " + state.resolve("postgres") + ")");
+        step("1/5", "PostgreSQL (data in " + state.resolve("postgres") + ")");
         PostgresServer postgres = PostgresServer.startPersistent(state.resolve("postgres"), POSTGRES_PORT);
         started.push(postgres);
         postgres.createDatabase(DATABASE);
 
-        step("2/4", "RocketMQ NameServer + Broker + Proxy (store in " + state.resolve("rocketmq") + ")");
+        step("2/5", "RocketMQ NameServer + Broker + Proxy (store in " + state.resolve("rocketmq") + ")");
         RocketMqCluster rocketMq = RocketMqCluster.start(RocketMqCluster.Options.defaults()
                 .workDir(state.resolve("rocketmq"))
                 .standardPorts()
@@ -97,16 +105,16 @@ public final class LocalStack {
         KeycloakServer keycloak = null;
         if (externalIssuer.isPresent()) {
             issuer = externalIssuer.get();
-            step("3/4", "OIDC provider: using " + issuer + " (GANTRY_OIDC_ISSUER), Keycloak not started");
+            step("3/5", "OIDC provider: using " + issuer + " (GANTRY_OIDC_ISSUER), Keycloak not started");
         } else {
-            step("3/4", "Keycloak with the demo realm");
+            step("3/5", "Keycloak with the demo realm");
             keycloak = KeycloakServer.start(KeycloakServer.options().stateDir(state.resolve("keycloak"))
                     .port(KEYCLOAK_PORT).progress(this::progress).shutdownHook(false));
             started.push(keycloak);
             issuer = keycloak.issuerUrl();
         }
 
-        step("4/4", "control plane");
+        step("4/5", "control plane");
         Path jar = home.resolve("control-plane/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (local-stack/start.sh does)");
@@ -118,13 +126,35 @@ public final class LocalStack {
         env.put("GANTRY_OIDC_ISSUER", issuer);
         env.put("GANTRY_SECRETS_KEY", secrets.getProperty("secrets.key"));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(CONTROL_PLANE_PORT));
-        Optional.ofNullable(System.getenv("GANTRY_GRPC_ENDPOINT")).ifPresent(v -> env.put("GANTRY_GRPC_ENDPOINT", v));
+        env.put("QUARKUS_GRPC_SERVER_PORT", String.valueOf(CONFIG_PORT));
+        env.put("GANTRY_GATEWAY_TOKEN", secrets.getProperty("gateway.token"));
+        env.put("GANTRY_GRPC_ENDPOINT", "127.0.0.1:" + GATEWAY_PORT);
         ChildProcess controlPlane = ChildProcess.start("control-plane",
                 List.of(javaCommand(), "-Xmx384m", "-jar", jar.toString()), env,
                 state.resolve("logs/control-plane.log"));
         started.push(controlPlane);
         String api = "http://127.0.0.1:" + CONTROL_PLANE_PORT;
         awaitHttp(api + "/q/health/ready", Duration.ofSeconds(90), controlPlane);
+
+        step("5/5", "gateway (RocketMQ 5 gRPC endpoint for the SDKs)");
+        Path gatewayJar = home.resolve("data-plane/gateway/target/data-plane-gateway-0.1.0-SNAPSHOT.jar");
+        if (!Files.exists(gatewayJar)) {
+            throw new IllegalStateException(gatewayJar + " is missing: build first (local-stack/start.sh does)");
+        }
+        Map<String, String> gatewayEnv = new HashMap<>();
+        gatewayEnv.put("GANTRY_GATEWAY_PORT", String.valueOf(GATEWAY_PORT));
+        gatewayEnv.put("GANTRY_GATEWAY_PLAINTEXT_PORT", String.valueOf(GATEWAY_PLAINTEXT_PORT));
+        gatewayEnv.put("GANTRY_GATEWAY_ADVERTISED_ENDPOINT", "127.0.0.1:" + GATEWAY_PORT);
+        gatewayEnv.put("GANTRY_GATEWAY_METRICS_PORT", String.valueOf(GATEWAY_METRICS_PORT));
+        gatewayEnv.put("GANTRY_CONFIG_ENDPOINT", "127.0.0.1:" + CONFIG_PORT);
+        gatewayEnv.put("GANTRY_GATEWAY_TOKEN", secrets.getProperty("gateway.token"));
+        gatewayEnv.put("GANTRY_REGION", REGION);
+        gatewayEnv.put("GANTRY_GATEWAY_ID", "local-gateway-1");
+        ChildProcess gateway = ChildProcess.start("gateway",
+                List.of(javaCommand(), "-Xmx256m", "-jar", gatewayJar.toString()), gatewayEnv,
+                state.resolve("logs/gateway.log"));
+        started.push(gateway);
+        awaitHttp("http://127.0.0.1:" + GATEWAY_METRICS_PORT + "/metrics", Duration.ofSeconds(60), gateway);
 
         if (keycloak != null) {
             registerCluster(api, keycloak.fetchAccessToken("operator", "operator-pw"), rocketMq);
@@ -156,6 +186,9 @@ public final class LocalStack {
         StringBuilder out = new StringBuilder();
         out.append("\n==================== Gantry local stack is ready (").append(elapsed()).append(") ====================\n");
         out.append("  Management API   ").append(api).append("/api/v1   (OpenAPI: ").append(api).append("/api/v1/openapi)\n");
+        out.append("  SDK endpoint     127.0.0.1:").append(GATEWAY_PORT).append(" (TLS, the Java SDK's default; plaintext for the Node SDK: 127.0.0.1:")
+                .append(GATEWAY_PLAINTEXT_PORT).append(")\n");
+        out.append("  Gateway metrics  http://127.0.0.1:").append(GATEWAY_METRICS_PORT).append("/metrics\n");
         out.append("  OIDC issuer      ").append(issuer).append('\n');
         if (keycloak != null) {
             out.append("  Keycloak admin   ").append(keycloak.adminConsoleUrl()).append("  (admin / admin)\n");
@@ -192,6 +225,7 @@ public final class LocalStack {
         System.out.println("[gantry] stopped");
     }
 
+    /** Generated credentials, kept with the state; keys added by newer versions are generated on the next start. */
     private Properties secrets() throws IOException {
         Path file = state.resolve("local-stack.properties");
         Properties p = new Properties();
@@ -199,26 +233,39 @@ public final class LocalStack {
             try (InputStream in = Files.newInputStream(file)) {
                 p.load(in);
             }
-            return p;
         }
         SecureRandom random = new SecureRandom();
-        byte[] key = new byte[32];
-        random.nextBytes(key);
-        byte[] sk = new byte[24];
-        random.nextBytes(sk);
-        p.setProperty("secrets.key", Base64.getEncoder().encodeToString(key));
-        p.setProperty("rocketmq.admin.accessKey", "gantry-admin");
-        p.setProperty("rocketmq.admin.secretKey", Base64.getUrlEncoder().withoutPadding().encodeToString(sk));
-        Files.createDirectories(state);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            p.store(out, "Generated by the Gantry local stack; keep it with the state folder");
-        }
-        try {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system
+        boolean changed = false;
+        changed |= putIfAbsent(p, "secrets.key", Base64.getEncoder().encodeToString(randomBytes(random, 32)));
+        changed |= putIfAbsent(p, "rocketmq.admin.accessKey", "gantry-admin");
+        changed |= putIfAbsent(p, "rocketmq.admin.secretKey", Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(random, 24)));
+        changed |= putIfAbsent(p, "gateway.token", Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(random, 24)));
+        if (changed) {
+            Files.createDirectories(state);
+            try (OutputStream out = Files.newOutputStream(file)) {
+                p.store(out, "Generated by the Gantry local stack; keep it with the state folder");
+            }
+            try {
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
         }
         return p;
+    }
+
+    private static boolean putIfAbsent(Properties p, String key, String value) {
+        if (p.getProperty(key) != null) {
+            return false;
+        }
+        p.setProperty(key, value);
+        return true;
+    }
+
+    private static byte[] randomBytes(SecureRandom random, int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
     }
 
     private static void requireFree(int port, String what) {
