@@ -65,6 +65,18 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response concurrentConflict(org.hibernate.exception.ConstraintViolationException e) {
+        // Two writers raced for the same name; the loser is told so instead of getting a 500.
+        return respond(ErrorCode.ALREADY_EXISTS, "a concurrent request created or changed the same resource; read it and retry", null);
+    }
+
+    @ServerExceptionMapper
+    public Response databaseUnavailable(org.hibernate.exception.JDBCConnectionException e) {
+        LOG.warnf("database unavailable: %s", e.getMessage());
+        return respond(ErrorCode.UNAVAILABLE, "the service's database is unavailable; retry later", null);
+    }
+
+    @ServerExceptionMapper
     public Response unrecognizedField(UnrecognizedPropertyException e) {
         String field = path(e);
         return respond(ErrorCode.INVALID_FIELD, "unknown field '" + field + "'", field);
