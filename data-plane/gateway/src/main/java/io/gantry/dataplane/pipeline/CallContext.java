@@ -1,0 +1,21 @@
+package io.gantry.dataplane.pipeline;
+
+import io.gantry.dataplane.config.ConfigView.AccountEntry;
+import io.gantry.dataplane.config.ConfigView.InstanceEntry;
+import io.gantry.dataplane.mapping.MappingScope;
+import io.gantry.dataplane.upstream.UpstreamCluster;
+import io.grpc.Metadata;
+
+/**
+ * What the admission stages established for one call: who, which instance, which upstream proxy (pinned
+ * by client id), how to map names, which headers go upstream.
+ */
+public record CallContext(
+        AccountEntry account,
+        InstanceEntry instance,
+        UpstreamCluster cluster,
+        UpstreamCluster.Proxy proxy,
+        MappingScope scope,
+        String upstreamClientId,
+        Metadata upstreamHeaders) {
+}

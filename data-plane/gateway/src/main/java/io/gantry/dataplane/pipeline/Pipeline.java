@@ -1,0 +1,76 @@
+package io.gantry.dataplane.pipeline;
+
+import io.gantry.dataplane.config.ConfigStore;
+import io.gantry.dataplane.config.ConfigView;
+import io.gantry.dataplane.config.ConfigView.AccountEntry;
+import io.gantry.dataplane.mapping.MappingScope;
+import io.gantry.dataplane.upstream.HeaderPolicy;
+import io.gantry.dataplane.upstream.UpstreamCluster;
+import io.grpc.Metadata;
+
+/**
+ * The order of the gateway's stages, written down once.
+ *
+ * <p>Per call, from its headers ({@link #admit}):
+ * <ol>
+ *   <li>{@link Authentication} — signature, date, account enabled;</li>
+ *   <li>{@link InstanceResolution} — the account's instance and its cluster;</li>
+ *   <li>{@link Authorization} — may this account make this call (own instance only, for now);</li>
+ * </ol>
+ * then per message, in {@link io.gantry.dataplane.relay.RelayCall}:
+ * <ol start="4">
+ *   <li>map names ({@link io.gantry.dataplane.mapping.NameMapper}, through the RPC's
+ *       {@link io.gantry.dataplane.relay.Rpc} entry);</li>
+ *   <li>forward to the pinned proxy with {@link HeaderPolicy}'s headers, relaying the answers back
+ *       through the mapper;</li>
+ *   <li>count ({@link io.gantry.dataplane.metrics.GatewayMetrics}).</li>
+ * </ol>
+ * Any stage refuses by throwing {@link Refusal}; the relay answers it in the RPC's own response type.
+ */
+public final class Pipeline {
+    private final ConfigStore config;
+    private final Authentication authentication;
+    private final InstanceResolution resolution;
+    private final Authorization authorization;
+    private final ClientTerminations terminations = new ClientTerminations();
+
+    public Pipeline(ConfigStore config, Authentication authentication, InstanceResolution resolution,
+            Authorization authorization) {
+        this.config = config;
+        this.authentication = authentication;
+        this.resolution = resolution;
+        this.authorization = authorization;
+    }
+
+    /** Stages 1–3 for a call arriving on {@code ingress}. */
+    public CallContext admit(Metadata headers, String rpc, Ingress ingress) {
+        ConfigView view = config.current();
+        AccountEntry account = authentication.authenticate(headers, view);
+        InstanceResolution.Resolved resolved = resolution.resolve(account);
+        authorization.check(account, resolved.instance(), rpc);
+
+        String upstreamClientId = HeaderPolicy.upstreamClientId(resolved.instance().clientIdPrefix(),
+                headers.get(HeaderPolicy.CLIENT_ID));
+        UpstreamCluster.Proxy proxy = resolved.cluster().pick(upstreamClientId);
+        MappingScope scope = new MappingScope(resolved.instance().names(), ingress.advertised(), proxy.endpoints(),
+                resolved.instance().clientIdPrefix());
+        Metadata upstreamHeaders = HeaderPolicy.upstreamHeaders(headers, upstreamClientId, resolved.cluster().signer());
+        return new CallContext(account, resolved.instance(), resolved.cluster(), proxy, scope, upstreamClientId, upstreamHeaders);
+    }
+
+    /** Client ids that sent NotifyClientTermination recently (see {@link ClientTerminations}). */
+    public ClientTerminations terminations() {
+        return terminations;
+    }
+
+    /**
+     * Before each message of a long-lived stream: the account is still known and enabled with the same
+     * secret, and still on the same instance.
+     */
+    public void recheck(Metadata headers, CallContext context) {
+        AccountEntry now = authentication.reverify(headers, config.current());
+        if (!now.instance().id().equals(context.instance().id())) {
+            throw new Refusal(apache.rocketmq.v2.Code.FORBIDDEN, "the account no longer belongs to this instance");
+        }
+    }
+}

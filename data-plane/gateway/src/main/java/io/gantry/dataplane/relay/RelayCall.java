@@ -1,0 +1,303 @@
+package io.gantry.dataplane.relay;
+
+import apache.rocketmq.v2.Code;
+import io.gantry.dataplane.metrics.GatewayMetrics;
+import io.gantry.dataplane.pipeline.CallContext;
+import io.gantry.dataplane.pipeline.Ingress;
+import io.gantry.dataplane.pipeline.Pipeline;
+import io.gantry.dataplane.pipeline.Refusal;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client call relayed to one upstream call, for any of the four call shapes (unary, server stream,
+ * bidirectional stream): the server-side listener and the upstream listener in one object.
+ *
+ * <p>Flow control: one message is requested at a time in each direction, and the next only when the
+ * other side can take it ({@code isReady}, else on its {@code onReady}), so a slow consumer of a
+ * ReceiveMessage or Telemetry stream slows the upstream instead of filling memory; nothing is buffered
+ * beyond the message in hand.
+ *
+ * <p>Lifecycle: the upstream call starts with the first mapped message, inherits the client's deadline,
+ * is cancelled when the client cancels or goes away, and its failure becomes a RocketMQ status in the
+ * RPC's own response type (unary and ReceiveMessage/PullMessage) or a gRPC status (Telemetry, which the
+ * SDK re-opens). A refused call never starts an upstream call.
+ *
+ * <p>Threading: server callbacks run on the server transport's event loop and upstream callbacks on the
+ * channel's (direct executors); every method synchronizes on this object, so both sides see one state.
+ * No method blocks.
+ */
+final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
+    private static final Logger LOG = Logger.getLogger(RelayCall.class.getName());
+
+    private final Rpc<Req, Resp> rpc;
+    private final ServerCall<Req, Resp> serverCall;
+    private final Metadata headers;
+    private final Pipeline pipeline;
+    private final GatewayMetrics metrics;
+    private final Deadline deadline;
+    private CallContext context;
+    private Refusal admissionRefusal;
+    private ClientCall<Req, Resp> upstream;
+    private Req clientRequest;
+    private boolean headersSent;
+    private boolean responded;
+    private boolean closed;
+    private boolean upstreamWantsMore;
+    private boolean clientWantsMore;
+    private String lastCode;
+
+    RelayCall(Rpc<Req, Resp> rpc, ServerCall<Req, Resp> serverCall, Metadata headers, Pipeline pipeline,
+            Ingress ingress, GatewayMetrics metrics) {
+        this.rpc = rpc;
+        this.serverCall = serverCall;
+        this.headers = headers;
+        this.pipeline = pipeline;
+        this.metrics = metrics;
+        this.deadline = Context.current().getDeadline();
+        try {
+            this.context = pipeline.admit(headers, rpc.name(), ingress);
+        } catch (Refusal r) {
+            this.admissionRefusal = r;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, rpc.name() + ": admission failed", e);
+            this.admissionRefusal = new Refusal(Code.INTERNAL_SERVER_ERROR, "gateway error");
+        }
+    }
+
+    synchronized RelayCall<Req, Resp> start() {
+        if (rpc == Rpcs.TELEMETRY && context != null && pipeline.terminations().isTerminated(context.upstreamClientId())) {
+            // a late re-open by a client that already terminated (ClientTerminations): end it at once
+            finish(Status.OK, "TERMINATED_CLIENT");
+            return this;
+        }
+        serverCall.request(1);
+        return this;
+    }
+
+    // ------------------------------------------------------------------ client -> gateway
+
+    @Override
+    public synchronized void onMessage(Req message) {
+        if (closed) {
+            return;
+        }
+        try {
+            if (admissionRefusal != null) {
+                refuse(admissionRefusal);
+                return;
+            }
+            if (rpc.clientStreaming() && upstream != null && !stillAdmitted()) {
+                return;
+            }
+            Req mapped = rpc.toUpstream().apply(message, context.scope());
+            clientRequest = message;
+            if (mapped == null) {
+                serverCall.request(1);
+                return;
+            }
+            if (upstream == null) {
+                startUpstream();
+            }
+            upstream.sendMessage(mapped);
+            if (rpc.clientStreaming()) {
+                if (upstream.isReady()) {
+                    serverCall.request(1);
+                } else {
+                    clientWantsMore = true;
+                }
+            }
+        } catch (Refusal r) {
+            refuse(r);
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    @Override
+    public synchronized void onHalfClose() {
+        if (closed) {
+            return;
+        }
+        if (upstream != null) {
+            upstream.halfClose();
+        } else if (rpc.clientStreaming()) {
+            finish(Status.OK, null);
+        } else {
+            finish(Status.INTERNAL.withDescription("no request"), null);
+        }
+    }
+
+    @Override
+    public synchronized void onCancel() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (upstream != null) {
+            upstream.cancel("client cancelled", null);
+        }
+        record("CANCELLED");
+    }
+
+    @Override
+    public synchronized void onReady() {
+        if (upstreamWantsMore && upstream != null && !closed) {
+            upstreamWantsMore = false;
+            upstream.request(1);
+        }
+    }
+
+    // ------------------------------------------------------------------ gateway -> upstream
+
+    private void startUpstream() {
+        CallOptions options = CallOptions.DEFAULT;
+        if (deadline != null) {
+            options = options.withDeadline(deadline);
+        }
+        upstream = context.proxy().channel().newCall(rpc.upstreamMethod(), options);
+        metrics.upstreamStarted(rpc.name());
+        upstream.start(new UpstreamListener(), context.upstreamHeaders());
+        upstream.request(1);
+    }
+
+    private final class UpstreamListener extends ClientCall.Listener<Resp> {
+        @Override
+        public void onMessage(Resp message) {
+            synchronized (RelayCall.this) {
+                if (closed) {
+                    return;
+                }
+                try {
+                    if (rpc.clientStreaming() && !stillAdmitted()) {
+                        return;
+                    }
+                    Resp mapped = rpc.toClient().apply(message, context.scope());
+                    if (mapped == null) {
+                        metrics.foreignDropped();
+                        LOG.warning(rpc.name() + ": dropped an upstream answer naming another namespace (instance "
+                                + context.instance().id() + ")");
+                    } else {
+                        send(mapped);
+                        rpc.accounting().count(clientRequest, mapped, context, metrics);
+                        if (rpc == Rpcs.NOTIFY_CLIENT_TERMINATION) {
+                            pipeline.terminations().terminated(context.upstreamClientId());
+                        }
+                    }
+                    if (serverCall.isReady()) {
+                        upstream.request(1);
+                    } else {
+                        upstreamWantsMore = true;
+                    }
+                } catch (RuntimeException e) {
+                    fail(e);
+                }
+            }
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            metrics.upstreamEnded(rpc.name());
+            synchronized (RelayCall.this) {
+                if (closed) {
+                    return;
+                }
+                if (status.isOk()) {
+                    finish(Status.OK, null);
+                } else if (!rpc.clientStreaming() && (!responded || rpc.serverStreaming())) {
+                    // answer in the RPC's own response type so that the SDK reports a RocketMQ status
+                    apache.rocketmq.v2.Status st = UpstreamErrors.toRocketMq(status);
+                    send(rpc.errorResponse().apply(st));
+                    finish(Status.OK, null);
+                } else {
+                    finish(Status.UNAVAILABLE.withDescription("upstream: " + status.getCode()
+                            + (status.getDescription() == null ? "" : " " + status.getDescription())), status.getCode().name());
+                }
+            }
+        }
+
+        @Override
+        public void onReady() {
+            synchronized (RelayCall.this) {
+                if (clientWantsMore && !closed) {
+                    clientWantsMore = false;
+                    serverCall.request(1);
+                }
+            }
+        }
+    }
+
+    /**
+     * For long-lived streams: re-runs authentication against the current config; when the account was
+     * disabled, removed or re-keyed meanwhile, answers the refusal and ends the stream (and the upstream).
+     */
+    private boolean stillAdmitted() {
+        try {
+            pipeline.recheck(headers, context);
+            return true;
+        } catch (Refusal r) {
+            send(rpc.errorResponse().apply(apache.rocketmq.v2.Status.newBuilder().setCode(r.code()).setMessage(r.getMessage()).build()));
+            upstream.cancel("client no longer admitted", null);
+            finish(Status.OK, r.code().name());
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ answers
+
+    private void send(Resp response) {
+        if (!headersSent) {
+            serverCall.sendHeaders(new Metadata());
+            headersSent = true;
+        }
+        apache.rocketmq.v2.Status st = rpc.statusOf().apply(response);
+        if (st != null) {
+            lastCode = st.getCode().name();
+        }
+        serverCall.sendMessage(response);
+        responded = true;
+    }
+
+    /** Answers a refusal in the RPC's response type; a stream of commands stays open, anything else ends. */
+    private void refuse(Refusal r) {
+        send(rpc.errorResponse().apply(apache.rocketmq.v2.Status.newBuilder().setCode(r.code()).setMessage(r.getMessage()).build()));
+        if (rpc.clientStreaming()) {
+            record(r.code().name());
+            serverCall.request(1);
+        } else {
+            finish(Status.OK, null);
+        }
+    }
+
+    private void fail(RuntimeException e) {
+        LOG.log(Level.WARNING, rpc.name() + ": relay failed", e);
+        if (upstream != null) {
+            upstream.cancel("gateway error", e);
+        }
+        finish(Status.INTERNAL.withDescription("gateway error"), null);
+    }
+
+    private void finish(Status status, String code) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            serverCall.close(status, new Metadata());
+        } catch (IllegalStateException alreadyClosed) {
+            // the transport closed it first
+        }
+        record(code != null ? code : lastCode != null ? lastCode : status.getCode().name());
+    }
+
+    private void record(String code) {
+        metrics.call(context == null ? "" : context.instance().id(), rpc.name(), code);
+    }
+}
