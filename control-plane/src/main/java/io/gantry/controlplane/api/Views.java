@@ -20,12 +20,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class Views {
     @ConfigProperty(name = "gantry.endpoints.grpc")
     Optional<String> grpcEndpoint;
+    @ConfigProperty(name = "gantry.endpoints.grpc-plaintext")
+    Optional<String> grpcPlaintextEndpoint;
 
     public Dtos.InstanceView instance(InstanceEntity i, String operationId) {
         String namespace = NamespaceEntity.ofInstance(i.instanceId).map(n -> n.namespace).orElse(null);
-        List<Dtos.Endpoint> endpoints = i.status == Status.RUNNING || i.status == Status.UPDATING
-                ? grpcEndpoint.filter(s -> !s.isBlank()).map(a -> List.of(new Dtos.Endpoint("GRPC", a))).orElse(List.of())
-                : List.of();
+        List<Dtos.Endpoint> endpoints = new java.util.ArrayList<>();
+        if (i.status == Status.RUNNING || i.status == Status.UPDATING) {
+            grpcEndpoint.filter(s -> !s.isBlank()).ifPresent(a -> endpoints.add(new Dtos.Endpoint("GRPC", a)));
+            grpcPlaintextEndpoint.filter(s -> !s.isBlank())
+                    .ifPresent(a -> endpoints.add(new Dtos.Endpoint("GRPC_PLAINTEXT", a)));
+        }
         Edition edition = Editions.byCode(i.edition).orElseThrow();
         List<Dtos.Quota> quotas = List.of(
                 new Dtos.Quota("topics", edition.maxTopics(), TopicEntity.count("instanceId", i.instanceId)),

@@ -129,6 +129,7 @@ public final class LocalStack {
         env.put("QUARKUS_GRPC_SERVER_PORT", String.valueOf(CONFIG_PORT));
         env.put("GANTRY_GATEWAY_TOKEN", secrets.getProperty("gateway.token"));
         env.put("GANTRY_GRPC_ENDPOINT", "127.0.0.1:" + GATEWAY_PORT);
+        env.put("GANTRY_GRPC_PLAINTEXT_ENDPOINT", "127.0.0.1:" + GATEWAY_PLAINTEXT_PORT);
         ChildProcess controlPlane = ChildProcess.start("control-plane",
                 List.of(javaCommand(), "-Xmx384m", "-jar", jar.toString()), env,
                 state.resolve("logs/control-plane.log"));
