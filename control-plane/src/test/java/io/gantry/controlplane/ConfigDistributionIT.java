@@ -102,6 +102,7 @@ class ConfigDistributionIT {
         Instance placed = first.getInstancesList().stream().filter(i -> i.getInstanceId().equals(id)).findFirst().orElseThrow();
         assertEquals(id, placed.getNamespace());
         assertEquals(Fixtures.CLUSTER_ID, placed.getClusterId());
+        assertEquals(32, first.getReceiptHandleKey().size(), "gateways get the key that seals receipt handles");
         assertTrue(first.getClustersList().stream().anyMatch(c -> c.getClusterId().equals(Fixtures.CLUSTER_ID)
                 && !c.getSecretKey().isEmpty()));
 

@@ -33,7 +33,8 @@ public class ConfigSnapshotBuilder {
     public ConfigSnapshot build(long version) {
         ConfigSnapshot.Builder snapshot = ConfigSnapshot.newBuilder()
                 .setVersion(version)
-                .setProducedAtMillis(System.currentTimeMillis());
+                .setProducedAtMillis(System.currentTimeMillis())
+                .setReceiptHandleKey(com.google.protobuf.ByteString.copyFrom(cipher.derivedKey("gantry/receipt-handle/v1")));
         for (ClusterEntity c : ClusterEntity.<ClusterEntity>listAll()) {
             snapshot.addClusters(Cluster.newBuilder().setClusterId(c.clusterId).setRegionId(c.regionId)
                     .setProxyEndpoint(c.proxyEndpoint).setAccessKey(c.adminAccessKey)

@@ -41,6 +41,20 @@ public class SecretCipher {
         this.key = new SecretKeySpec(raw, "AES");
     }
 
+    /**
+     * A key for another purpose derived from the master key (HMAC-SHA256 of the purpose), so that
+     * every control-plane replica derives the same one without storing it.
+     */
+    public byte[] derivedKey(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot derive a key", e);
+        }
+    }
+
     public String encrypt(String plain) {
         try {
             byte[] nonce = new byte[NONCE_BYTES];

@@ -26,7 +26,8 @@ import java.util.Set;
  */
 public final class ConfigView {
     /** Before the first snapshot: nothing is known, every call is refused as "not ready". */
-    public static final ConfigView EMPTY = new ConfigView(-1, 0, Map.of(), Map.of(), Map.of(), List.of());
+    public static final ConfigView EMPTY = new ConfigView(-1, 0, Map.of(), Map.of(), Map.of(), List.of(),
+            io.gantry.dataplane.mapping.ReceiptHandleSeal.NONE);
 
     private final long version;
     private final long producedAtMillis;
@@ -34,9 +35,12 @@ public final class ConfigView {
     private final Map<String, InstanceEntry> instancesById;
     private final Map<String, Cluster> clustersById;
     private final List<String> problems;
+    private final io.gantry.dataplane.mapping.ReceiptHandleSeal receiptHandles;
 
     private ConfigView(long version, long producedAtMillis, Map<String, AccountEntry> accounts,
-            Map<String, InstanceEntry> instances, Map<String, Cluster> clusters, List<String> problems) {
+            Map<String, InstanceEntry> instances, Map<String, Cluster> clusters, List<String> problems,
+            io.gantry.dataplane.mapping.ReceiptHandleSeal receiptHandles) {
+        this.receiptHandles = receiptHandles;
         this.version = version;
         this.producedAtMillis = producedAtMillis;
         this.accountsByAccessKey = accounts;
@@ -111,7 +115,8 @@ public final class ConfigView {
             }
         }
         return new ConfigView(snapshot.getVersion(), snapshot.getProducedAtMillis(), Map.copyOf(accounts),
-                Map.copyOf(instances), Map.copyOf(clusters), List.copyOf(problems));
+                Map.copyOf(instances), Map.copyOf(clusters), List.copyOf(problems),
+                io.gantry.dataplane.mapping.ReceiptHandleSeal.of(snapshot.getReceiptHandleKey().toByteArray()));
     }
 
     /** False until the first snapshot arrived. */
@@ -150,6 +155,11 @@ public final class ConfigView {
 
     public int accountCount() {
         return accountsByAccessKey.size();
+    }
+
+    /** Seals receipt handles to instances; the same key on every replica, from the snapshot. */
+    public io.gantry.dataplane.mapping.ReceiptHandleSeal receiptHandles() {
+        return receiptHandles;
     }
 
     public List<String> problems() {

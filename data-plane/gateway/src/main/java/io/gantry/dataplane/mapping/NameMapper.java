@@ -110,11 +110,16 @@ public final class NameMapper {
     }
 
     public static AckMessageRequest toUpstream(AckMessageRequest r, MappingScope s) {
-        return r.toBuilder().setGroup(group(r.getGroup(), s)).setTopic(topic(r.getTopic(), s)).build();
+        AckMessageRequest.Builder b = r.toBuilder().setGroup(group(r.getGroup(), s)).setTopic(topic(r.getTopic(), s));
+        for (int i = 0; i < b.getEntriesCount(); i++) {
+            b.getEntriesBuilder(i).setReceiptHandle(s.open(r.getEntries(i).getReceiptHandle()));
+        }
+        return b.build();
     }
 
     public static ForwardMessageToDeadLetterQueueRequest toUpstream(ForwardMessageToDeadLetterQueueRequest r, MappingScope s) {
-        return r.toBuilder().setGroup(group(r.getGroup(), s)).setTopic(topic(r.getTopic(), s)).build();
+        return r.toBuilder().setGroup(group(r.getGroup(), s)).setTopic(topic(r.getTopic(), s))
+                .setReceiptHandle(s.open(r.getReceiptHandle())).build();
     }
 
     public static PullMessageRequest toUpstream(PullMessageRequest r, MappingScope s) {
@@ -171,7 +176,8 @@ public final class NameMapper {
     }
 
     public static ChangeInvisibleDurationRequest toUpstream(ChangeInvisibleDurationRequest r, MappingScope s) {
-        return r.toBuilder().setGroup(group(r.getGroup(), s)).setTopic(topic(r.getTopic(), s)).build();
+        return r.toBuilder().setGroup(group(r.getGroup(), s)).setTopic(topic(r.getTopic(), s))
+                .setReceiptHandle(s.open(r.getReceiptHandle())).build();
     }
 
     public static RecallMessageRequest toUpstream(RecallMessageRequest r, MappingScope s) {
@@ -243,16 +249,16 @@ public final class NameMapper {
     }
 
     public static AckMessageResponse toClient(AckMessageResponse r, MappingScope s) {
-        boolean any = needsStatus(r.getStatus());
-        for (AckMessageResultEntry e : r.getEntriesList()) {
-            any |= needsStatus(e.getStatus());
+        AckMessageResponse.Builder b = r.toBuilder();
+        if (needsStatus(r.getStatus())) {
+            b.setStatus(status(r.getStatus(), s));
         }
-        if (!any) {
-            return r;
-        }
-        AckMessageResponse.Builder b = r.toBuilder().setStatus(status(r.getStatus(), s));
         for (int i = 0; i < b.getEntriesCount(); i++) {
-            b.getEntriesBuilder(i).setStatus(status(r.getEntries(i).getStatus(), s));
+            AckMessageResultEntry e = r.getEntries(i);
+            AckMessageResultEntry.Builder eb = b.getEntriesBuilder(i).setReceiptHandle(s.seal(e.getReceiptHandle()));
+            if (needsStatus(e.getStatus())) {
+                eb.setStatus(status(e.getStatus(), s));
+            }
         }
         return b.build();
     }
@@ -342,7 +348,11 @@ public final class NameMapper {
     }
 
     public static ChangeInvisibleDurationResponse toClient(ChangeInvisibleDurationResponse r, MappingScope s) {
-        return needsStatus(r.getStatus()) ? r.toBuilder().setStatus(status(r.getStatus(), s)).build() : r;
+        ChangeInvisibleDurationResponse.Builder b = r.toBuilder().setReceiptHandle(s.seal(r.getReceiptHandle()));
+        if (needsStatus(r.getStatus())) {
+            b.setStatus(status(r.getStatus(), s));
+        }
+        return b.build();
     }
 
     public static RecallMessageResponse toClient(RecallMessageResponse r, MappingScope s) {
@@ -393,6 +403,10 @@ public final class NameMapper {
         Message.Builder b = null;
         if (!topic.equals(m.getTopic())) {
             b = m.toBuilder().setTopic(topic);
+        }
+        if (m.hasSystemProperties() && m.getSystemProperties().hasReceiptHandle()) {
+            b = (b == null ? m.toBuilder() : b);
+            b.getSystemPropertiesBuilder().setReceiptHandle(s.seal(m.getSystemProperties().getReceiptHandle()));
         }
         if (m.hasSystemProperties() && m.getSystemProperties().hasDeadLetterQueue()) {
             SystemProperties sp = m.getSystemProperties();

@@ -53,7 +53,7 @@ public final class Pipeline {
                 headers.get(HeaderPolicy.CLIENT_ID));
         UpstreamCluster.Proxy proxy = resolved.cluster().pick(upstreamClientId);
         MappingScope scope = new MappingScope(resolved.instance().names(), ingress.advertised(), proxy.endpoints(),
-                resolved.instance().clientIdPrefix());
+                resolved.instance().clientIdPrefix(), resolved.instance().id(), view.receiptHandles());
         Metadata upstreamHeaders = HeaderPolicy.upstreamHeaders(headers, upstreamClientId, resolved.cluster().signer());
         return new CallContext(account, resolved.instance(), resolved.cluster(), proxy, scope, upstreamClientId, upstreamHeaders);
     }

@@ -37,9 +37,14 @@ public final class Snapshots {
         return ConsumerGroup.newBuilder().setName(name).setMaxRetryTimes(16).build();
     }
 
+    /** A fixed key: integration tests then ack through the gateway with sealed handles. */
+    public static final com.google.protobuf.ByteString RECEIPT_HANDLE_KEY =
+            com.google.protobuf.ByteString.copyFromUtf8("0123456789abcdef0123456789abcdef");
+
     public static ConfigSnapshot snapshot(long version, Cluster cluster, Instance... instances) {
         ConfigSnapshot.Builder b = ConfigSnapshot.newBuilder().setVersion(version)
-                .setProducedAtMillis(System.currentTimeMillis()).addClusters(cluster);
+                .setProducedAtMillis(System.currentTimeMillis()).addClusters(cluster)
+                .setReceiptHandleKey(RECEIPT_HANDLE_KEY);
         for (Instance i : instances) {
             b.addInstances(i);
         }
