@@ -31,8 +31,9 @@ public class Views {
             grpcPlaintextEndpoint.filter(s -> !s.isBlank())
                     .ifPresent(a -> endpoints.add(new Dtos.Endpoint("GRPC_PLAINTEXT", a)));
         }
-        Edition edition = Editions.byCode(i.edition).orElseThrow();
-        List<Dtos.Quota> quotas = List.of(
+        // An edition retired from the price book keeps its instances readable, just without quotas.
+        Edition edition = Editions.byCode(i.edition).orElse(null);
+        List<Dtos.Quota> quotas = edition == null ? List.of() : List.of(
                 new Dtos.Quota("topics", edition.maxTopics(), TopicEntity.count("instanceId", i.instanceId)),
                 new Dtos.Quota("consumerGroups", edition.maxConsumerGroups(),
                         ConsumerGroupEntity.count("instanceId", i.instanceId)),
