@@ -55,8 +55,16 @@ import java.util.logging.Logger;
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
-    /** The RocketMQ proxy's own default limit (grpcMaxInboundMessageSize). */
+    /** The RocketMQ proxy's own default limit (grpcMaxInboundMessageSize): what the gateway accepts from upstream. */
     static final int MAX_MESSAGE_BYTES = 130 * 1024 * 1024;
+    /**
+     * What a client may send in one gRPC message: the largest edition's message (8 MiB) with room for
+     * properties. Bigger requests are refused by gRPC before they are buffered, so nobody can make the
+     * gateway hold 130 MiB per stream.
+     */
+    static final int MAX_CLIENT_MESSAGE_BYTES = 16 * 1024 * 1024;
+    /** Calls one client connection may have open at once (the SDK needs a few dozen). */
+    static final int MAX_CALLS_PER_CONNECTION = 1024;
 
     private final GatewayConfig config;
     private final EventLoopGroup eventLoops;
@@ -145,7 +153,8 @@ public final class Gateway implements AutoCloseable {
                 .bossEventLoopGroup(eventLoops)
                 .workerEventLoopGroup(eventLoops)
                 .directExecutor()
-                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .maxInboundMessageSize(MAX_CLIENT_MESSAGE_BYTES)
+                .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
                 .permitKeepAliveTime(1, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
     }

@@ -51,10 +51,37 @@ final class DiscardingMarshaller<T extends Message> implements MethodDescriptor.
         return writer.stream(value);
     }
 
+    /**
+     * All bytes of a message. grpc's message streams know their length ({@code available()} is exact):
+     * one array of that size, instead of {@code readAllBytes}' 8 KiB buffer and a copy per message.
+     */
+    static byte[] readFully(InputStream stream) throws IOException {
+        int size = stream.available();
+        if (size <= 0) {
+            return stream.readAllBytes();
+        }
+        byte[] bytes = new byte[size];
+        int n = stream.readNBytes(bytes, 0, size);
+        if (n < size) {
+            return java.util.Arrays.copyOf(bytes, n);
+        }
+        int next = stream.read();
+        if (next < 0) {
+            return bytes;
+        }
+        // available() was only an estimate: append the rest
+        byte[] rest = stream.readAllBytes();
+        byte[] all = new byte[bytes.length + 1 + rest.length];
+        System.arraycopy(bytes, 0, all, 0, bytes.length);
+        all[bytes.length] = (byte) next;
+        System.arraycopy(rest, 0, all, bytes.length + 1, rest.length);
+        return all;
+    }
+
     @Override
     public T parse(InputStream stream) {
         try {
-            return parser.parseFrom(stream.readAllBytes());
+            return parser.parseFrom(readFully(stream));
         } catch (InvalidProtocolBufferException e) {
             throw Status.INTERNAL.withDescription("invalid protobuf message").withCause(e).asRuntimeException();
         } catch (IOException e) {

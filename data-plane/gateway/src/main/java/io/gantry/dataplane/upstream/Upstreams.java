@@ -111,9 +111,10 @@ public final class Upstreams implements AutoCloseable {
         });
     }
 
+    /** Several proxies are separated by ';' (RocketMQ's and the control plane's form) or ','. */
     static List<String> endpoints(String proxyEndpoint) {
         List<String> out = new ArrayList<>();
-        for (String part : proxyEndpoint.split(",")) {
+        for (String part : proxyEndpoint.split("[;,]")) {
             if (!part.isBlank()) {
                 out.add(part.trim());
             }
