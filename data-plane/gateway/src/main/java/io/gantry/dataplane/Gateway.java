@@ -126,7 +126,7 @@ public final class Gateway implements AutoCloseable {
                     advertised, config.plaintextPort());
         }
         if (config.metricsPort() >= 0) {
-            metricsServer = new MetricsServer(config.bindAddress(), config.metricsPort(), metrics, () -> store.current().loaded());
+            metricsServer = new MetricsServer(config.metricsBindAddress(), config.metricsPort(), metrics, () -> store.current().loaded());
         }
         metrics.gauge("gantry_gateway_config_version", "Version of the config snapshot in use (-1: none yet).",
                 () -> store.current().version());

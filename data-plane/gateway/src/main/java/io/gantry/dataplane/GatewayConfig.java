@@ -8,7 +8,7 @@ import java.util.Objects;
  * Everything a gateway process is configured with. {@link #fromEnv(Map)} reads the {@code GANTRY_*}
  * environment variables (documented in data-plane/README.md); tests build it directly.
  *
- * @param bindAddress         address the listeners and the metrics endpoint bind to
+ * @param bindAddress         address the SDK-facing listeners bind to
  * @param tlsPort             SDK-facing TLS gRPC port (0 picks a free one)
  * @param tlsCert             PEM certificate chain; null with {@code tlsKey} null = self-signed at start
  * @param tlsKey              PEM PKCS#8 private key
@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param regionId            WatchRequest.region_id ("" = every region)
  * @param gatewayId           WatchRequest.gateway_id
  * @param metricsPort         Prometheus /metrics port (0 = free; -1 = none)
+ * @param metricsBindAddress  address /metrics and /healthz bind to; null = 127.0.0.1, so that instance,
+ *                            topic and group names in metrics are not served where the SDK port is public
  * @param ioThreads           threads of the one shared Netty event loop group (server and upstream channels)
  */
 public record GatewayConfig(
@@ -35,6 +37,7 @@ public record GatewayConfig(
         String regionId,
         String gatewayId,
         int metricsPort,
+        String metricsBindAddress,
         int ioThreads) {
 
     public static final int DEFAULT_PORT = 8091;
@@ -46,6 +49,7 @@ public record GatewayConfig(
             throw new IllegalArgumentException("GANTRY_GATEWAY_TLS_CERT and GANTRY_GATEWAY_TLS_KEY go together");
         }
         regionId = regionId == null ? "" : regionId;
+        metricsBindAddress = metricsBindAddress == null || metricsBindAddress.isBlank() ? "127.0.0.1" : metricsBindAddress;
         gatewayId = gatewayId == null || gatewayId.isBlank() ? defaultGatewayId() : gatewayId;
         if (ioThreads < 1) {
             throw new IllegalArgumentException("ioThreads must be at least 1");
@@ -54,27 +58,27 @@ public record GatewayConfig(
 
     /** Loopback, free ports, self-signed TLS, no plaintext listener, no watcher, metrics on a free port. */
     public static GatewayConfig forTests() {
-        return new GatewayConfig("127.0.0.1", 0, null, null, null, null, null, null, null, "", "test-gateway", 0, 1);
+        return new GatewayConfig("127.0.0.1", 0, null, null, null, null, null, null, null, "", "test-gateway", 0, null, 1);
     }
 
     public GatewayConfig withPlaintextPort(Integer port) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, port, advertisedEndpoint,
-                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, ioThreads);
+                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads);
     }
 
     public GatewayConfig withConfigEndpoint(String endpoint, String token) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, advertisedEndpoint,
-                plaintextAdvertisedEndpoint, endpoint, token, regionId, gatewayId, metricsPort, ioThreads);
+                plaintextAdvertisedEndpoint, endpoint, token, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads);
     }
 
     public GatewayConfig withAdvertisedEndpoint(String endpoint) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, endpoint,
-                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, ioThreads);
+                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads);
     }
 
     public GatewayConfig withIoThreads(int threads) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, advertisedEndpoint,
-                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, threads);
+                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, threads);
     }
 
     /** Reads the {@code GANTRY_*} variables; unknown ones are ignored, malformed numbers throw. */
@@ -95,6 +99,7 @@ public record GatewayConfig(
                 orDefault(env.get("GANTRY_REGION"), ""),
                 blankToNull(env.get("GANTRY_GATEWAY_ID")),
                 integer(env, "GANTRY_GATEWAY_METRICS_PORT", DEFAULT_METRICS_PORT, -1),
+                blankToNull(env.get("GANTRY_GATEWAY_METRICS_BIND")),
                 integer(env, "GANTRY_GATEWAY_IO_THREADS", Math.min(2, Runtime.getRuntime().availableProcessors()), 1));
     }
 

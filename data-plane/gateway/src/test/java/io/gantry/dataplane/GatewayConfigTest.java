@@ -19,6 +19,7 @@ class GatewayConfigTest {
         assertNull(c.configEndpoint());
         assertEquals("", c.regionId());
         assertEquals(9464, c.metricsPort());
+        assertEquals("127.0.0.1", c.metricsBindAddress(), "metrics stay on loopback unless asked otherwise");
     }
 
     @Test
@@ -36,6 +37,7 @@ class GatewayConfigTest {
                 Map.entry("GANTRY_REGION", "eu"),
                 Map.entry("GANTRY_GATEWAY_ID", "gw-1"),
                 Map.entry("GANTRY_GATEWAY_METRICS_PORT", "-1"),
+                Map.entry("GANTRY_GATEWAY_METRICS_BIND", "10.0.0.5"),
                 Map.entry("GANTRY_GATEWAY_IO_THREADS", "1")));
         assertEquals("0.0.0.0", c.bindAddress());
         assertEquals(9091, c.tlsPort());
@@ -48,6 +50,7 @@ class GatewayConfigTest {
         assertEquals("eu", c.regionId());
         assertEquals("gw-1", c.gatewayId());
         assertEquals(-1, c.metricsPort());
+        assertEquals("10.0.0.5", c.metricsBindAddress());
         assertEquals(1, c.ioThreads());
     }
 
