@@ -273,41 +273,13 @@ public final class OidcTestServer implements AutoCloseable {
     /** Waits for the readiness line and returns the port it gives. */
     private static int awaitReady(Process process, Path workDir) {
         Path console = workDir.resolve(CONSOLE_LOG);
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (true) {
-            String output = readQuietly(console);
-            for (String line : output.lines().toList()) {
-                if (line.startsWith(OidcRunnerProtocol.READY_LINE)) {
-                    Matcher port = READY_PORT.matcher(line);
-                    if (port.find()) {
-                        return Integer.parseInt(port.group(1));
-                    }
-                }
-                if (line.startsWith(OidcRunnerProtocol.FAILED_LINE)) {
-                    throw startFailure("the OIDC server gave up starting", console);
-                }
-            }
-            if (!process.isAlive()) {
-                throw startFailure("the OIDC child JVM exited with code " + process.exitValue() + " before it was ready", console);
-            }
-            if (System.nanoTime() > deadline) {
-                throw startFailure("the OIDC server was not ready within " + READY_TIMEOUT.toSeconds() + " s", console);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw startFailure("interrupted while waiting for the OIDC server", console);
-            }
+        String line = ChildConsole.awaitReadyLine(process, console, OidcRunnerProtocol.READY_LINE,
+                OidcRunnerProtocol.FAILED_LINE, READY_TIMEOUT, "the OIDC server", what -> startFailure(what, console));
+        Matcher port = READY_PORT.matcher(line);
+        if (!port.find()) {
+            throw startFailure("the OIDC server's ready line names no port: " + line, console);
         }
-    }
-
-    private static String readQuietly(Path file) {
-        try {
-            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return Integer.parseInt(port.group(1));
     }
 
     private static IllegalStateException startFailure(String what, Path console) {

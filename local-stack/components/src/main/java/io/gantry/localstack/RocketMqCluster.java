@@ -348,41 +348,8 @@ public final class RocketMqCluster implements AutoCloseable {
     }
 
     private static void awaitReady(Process process, Path workDir, Duration timeout) {
-        Path console = workDir.resolve(CONSOLE_LOG);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String output = readQuietly(console);
-            if (containsLineStartingWith(output, RunnerProtocol.READY_LINE)) {
-                return;
-            }
-            if (containsLineStartingWith(output, RunnerProtocol.FAILED_LINE)) {
-                throw startFailure("RocketMQ gave up starting", workDir);
-            }
-            if (!process.isAlive()) {
-                throw startFailure("RocketMQ child JVM exited with code " + process.exitValue() + " before it was ready", workDir);
-            }
-            if (System.nanoTime() > deadline) {
-                throw startFailure("RocketMQ was not ready within " + timeout.toSeconds() + " s", workDir);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw startFailure("interrupted while waiting for RocketMQ", workDir);
-            }
-        }
-    }
-
-    private static boolean containsLineStartingWith(String output, String prefix) {
-        return output.startsWith(prefix) || output.contains("\n" + prefix);
-    }
-
-    private static String readQuietly(Path file) {
-        try {
-            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        ChildConsole.awaitReadyLine(process, workDir.resolve(CONSOLE_LOG), RunnerProtocol.READY_LINE,
+                RunnerProtocol.FAILED_LINE, timeout, "RocketMQ", what -> startFailure(what, workDir));
     }
 
     private static IllegalStateException startFailure(String what, Path workDir) {
