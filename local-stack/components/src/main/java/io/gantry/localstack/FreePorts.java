@@ -14,9 +14,10 @@ import java.util.Set;
  * <p>Ports come from 20000–31999, below Linux's ephemeral range (32768+), so that outgoing
  * connections of the same machine do not take them between the pick and the bind. A port is only
  * known to be free at the moment it is checked: callers that can retry on "Address already in use"
- * should.
+ * should. One picker never hands out the same port twice; other test harnesses (sdk-tests) use it for
+ * the processes they start.
  */
-final class FreePorts {
+public final class FreePorts {
 
     private static final int LOW = 20_000;
     private static final int HIGH = 32_000;
@@ -24,14 +25,17 @@ final class FreePorts {
 
     private final Set<Integer> taken = new HashSet<>();
 
+    public FreePorts() {
+    }
+
     /** Marks a port as used, so that this picker does not hand it out. */
-    FreePorts reserve(int port) {
+    public synchronized FreePorts reserve(int port) {
         taken.add(port);
         return this;
     }
 
     /** A free port. */
-    int pick() {
+    public synchronized int pick() {
         return pick(0);
     }
 
@@ -39,7 +43,7 @@ final class FreePorts {
      * A free port {@code p} such that {@code p - below} is free too (the RocketMQ broker also listens
      * on its port minus 2), both then reserved.
      */
-    int pick(int below) {
+    synchronized int pick(int below) {
         for (int attempt = 0; attempt < 1_000; attempt++) {
             int port = LOW + below + RANDOM.nextInt(HIGH - LOW - below);
             if (taken.contains(port) || (below > 0 && taken.contains(port - below))) {

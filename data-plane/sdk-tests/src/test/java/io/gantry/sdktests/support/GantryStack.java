@@ -2,6 +2,7 @@ package io.gantry.sdktests.support;
 
 import static io.restassured.RestAssured.given;
 
+import io.gantry.localstack.FreePorts;
 import io.gantry.localstack.OidcTestServer;
 import io.gantry.localstack.PostgresServer;
 import io.gantry.localstack.RocketMqCluster;
@@ -49,6 +50,7 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
     private static final Duration CONTROL_PLANE_READY = Duration.ofSeconds(120);
     private static final Duration GATEWAY_READY = Duration.ofSeconds(60);
 
+    private final FreePorts ports = new FreePorts();
     private final Path repoRoot;
     private final Path runDir;
     private final Path ledger;
@@ -90,9 +92,9 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
         byte[] token = new byte[24];
         new SecureRandom().nextBytes(token);
         gatewayToken = Base64.getUrlEncoder().withoutPadding().encodeToString(token);
-        controlPlaneHttpPort = FreePorts.pick();
-        controlPlaneGrpcPort = FreePorts.pick();
-        gatewayTlsPort = FreePorts.pick();
+        controlPlaneHttpPort = ports.pick();
+        controlPlaneGrpcPort = ports.pick();
+        gatewayTlsPort = ports.pick();
     }
 
     /**
@@ -164,12 +166,12 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
 
     /** A further gateway replica on free ports, advertising its own TLS address unless told otherwise. */
     public Gateway startGateway(String id, String advertisedEndpoint) {
-        return startGateway(id, FreePorts.pick(), advertisedEndpoint);
+        return startGateway(id, ports.pick(), advertisedEndpoint);
     }
 
     private Gateway startGateway(String id, int tlsPort, String advertisedEndpoint) {
-        int plaintextPort = FreePorts.pick();
-        int metricsPort = FreePorts.pick();
+        int plaintextPort = ports.pick();
+        int metricsPort = ports.pick();
         String tlsEndpoint = "127.0.0.1:" + tlsPort;
         String advertised = advertisedEndpoint == null ? tlsEndpoint : advertisedEndpoint;
         Map<String, String> env = new HashMap<>();
