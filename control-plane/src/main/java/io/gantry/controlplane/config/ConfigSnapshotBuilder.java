@@ -37,7 +37,7 @@ public class ConfigSnapshotBuilder {
                 .setReceiptHandleKey(com.google.protobuf.ByteString.copyFrom(cipher.derivedKey("gantry/receipt-handle/v1")));
         for (ClusterEntity c : ClusterEntity.<ClusterEntity>listAll()) {
             snapshot.addClusters(Cluster.newBuilder().setClusterId(c.clusterId).setRegionId(c.regionId)
-                    .setProxyEndpoint(c.proxyEndpoint).setAccessKey(c.adminAccessKey)
+                    .setProxyEndpoint(c.proxyEndpoint).setNameServerAddress(c.nameServerAddress).setAccessKey(c.adminAccessKey)
                     .setSecretKey(cipher.decrypt(c.adminSecretEnc)));
         }
         Map<String, List<TopicEntity>> topics = TopicEntity.<TopicEntity>listAll().stream()
