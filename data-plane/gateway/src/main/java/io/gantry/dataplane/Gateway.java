@@ -13,6 +13,7 @@ import io.gantry.dataplane.pipeline.Ingress;
 import io.gantry.dataplane.pipeline.InstanceResolution;
 import io.gantry.dataplane.pipeline.Pipeline;
 import io.gantry.dataplane.relay.MessagingRelay;
+import io.gantry.dataplane.trace.TraceTap;
 import io.gantry.dataplane.upstream.Upstreams;
 import io.gantry.isolation.credentials.RequestSignature;
 import io.grpc.ManagedChannel;
@@ -81,6 +82,7 @@ public final class Gateway implements AutoCloseable {
     private ManagedChannel configChannel;
     private ConfigWatcher watcher;
     private MetricsServer metricsServer;
+    private TraceTap traceTap = TraceTap.NONE;
 
     private Gateway(GatewayConfig config) {
         this.config = config;
@@ -162,7 +164,7 @@ public final class Gateway implements AutoCloseable {
     private Server startServer(NettyServerBuilder builder, Pipeline pipeline, String name, String advertised, int port)
             throws IOException {
         Ingress ingress = new Ingress(name, Endpoints.getDefaultInstance());
-        Server server = builder.addService(MessagingRelay.service(pipeline, ingress, metrics)).build().start();
+        Server server = builder.addService(MessagingRelay.service(pipeline, ingress, metrics, traceTap)).build().start();
         servers.add(server);
         // with port 0 the bound port is known only now; nobody can have reached it before this returns
         String endpoint = advertised != null ? advertised : advertisedHost() + ":" + server.getPort();

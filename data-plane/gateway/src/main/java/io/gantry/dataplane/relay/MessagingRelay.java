@@ -4,6 +4,7 @@ import apache.rocketmq.v2.MessagingServiceGrpc;
 import io.gantry.dataplane.metrics.GatewayMetrics;
 import io.gantry.dataplane.pipeline.Ingress;
 import io.gantry.dataplane.pipeline.Pipeline;
+import io.gantry.dataplane.trace.TraceTap;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
@@ -23,9 +24,13 @@ public final class MessagingRelay {
     }
 
     public static ServerServiceDefinition service(Pipeline pipeline, Ingress ingress, GatewayMetrics metrics) {
+        return service(pipeline, ingress, metrics, TraceTap.NONE);
+    }
+
+    public static ServerServiceDefinition service(Pipeline pipeline, Ingress ingress, GatewayMetrics metrics, TraceTap traceTap) {
         ServerServiceDefinition.Builder builder = ServerServiceDefinition.builder(SERVED);
         for (Rpc<?, ?> rpc : Rpcs.ALL) {
-            add(builder, rpc, pipeline, ingress, metrics);
+            add(builder, rpc, pipeline, ingress, metrics, traceTap);
         }
         return builder.build();
     }
@@ -47,9 +52,9 @@ public final class MessagingRelay {
     }
 
     private static <Req, Resp> void add(ServerServiceDefinition.Builder builder, Rpc<Req, Resp> rpc, Pipeline pipeline,
-            Ingress ingress, GatewayMetrics metrics) {
+            Ingress ingress, GatewayMetrics metrics, TraceTap traceTap) {
         ServerCallHandler<Req, Resp> handler = (call, headers) ->
-                new RelayCall<>(rpc, call, headers, pipeline, ingress, metrics).start();
+                new RelayCall<>(rpc, call, headers, pipeline, ingress, metrics, traceTap).start();
         builder.addMethod(rpc.serverMethod(), handler);
     }
 }

@@ -6,6 +6,7 @@ import io.gantry.dataplane.pipeline.CallContext;
 import io.gantry.dataplane.pipeline.Ingress;
 import io.gantry.dataplane.pipeline.Pipeline;
 import io.gantry.dataplane.pipeline.Refusal;
+import io.gantry.dataplane.trace.TraceTap;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Context;
@@ -42,11 +43,13 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
     private final Metadata headers;
     private final Pipeline pipeline;
     private final GatewayMetrics metrics;
+    private final TraceTap traceTap;
     private final Deadline deadline;
     private CallContext context;
     private Refusal admissionRefusal;
     private ClientCall<Req, Resp> upstream;
     private Req clientRequest;
+    private long requestStartNanos;
     private boolean headersSent;
     private boolean responded;
     private boolean closed;
@@ -55,12 +58,13 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
     private String lastCode;
 
     RelayCall(Rpc<Req, Resp> rpc, ServerCall<Req, Resp> serverCall, Metadata headers, Pipeline pipeline,
-            Ingress ingress, GatewayMetrics metrics) {
+            Ingress ingress, GatewayMetrics metrics, TraceTap traceTap) {
         this.rpc = rpc;
         this.serverCall = serverCall;
         this.headers = headers;
         this.pipeline = pipeline;
         this.metrics = metrics;
+        this.traceTap = traceTap;
         this.deadline = Context.current().getDeadline();
         try {
             this.context = pipeline.admit(headers, rpc.name(), ingress);
@@ -103,6 +107,8 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
                 serverCall.request(1);
                 return;
             }
+            requestStartNanos = System.nanoTime();
+            traceTap.onRequest(rpc.name(), message, context, requestStartNanos);
             if (upstream == null) {
                 startUpstream();
             }
@@ -187,6 +193,7 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
                     } else {
                         send(mapped);
                         rpc.accounting().count(clientRequest, mapped, context, metrics);
+                        traceTap.onResponse(rpc.name(), clientRequest, mapped, context, requestStartNanos);
                         if (rpc == Rpcs.NOTIFY_CLIENT_TERMINATION) {
                             pipeline.terminations().terminated(context.upstreamClientId());
                         }
