@@ -1,5 +1,10 @@
 package io.gantry.dataplane.config;
 
+import io.gantry.isolation.acl.AccountPermissions;
+import io.gantry.isolation.acl.AccountType;
+import io.gantry.isolation.acl.AclRule;
+import io.gantry.isolation.acl.IpAllowlist;
+import io.gantry.isolation.throttle.MessageWeights;
 import io.gantry.api.config.v1.Account;
 import io.gantry.api.config.v1.Cluster;
 import io.gantry.api.config.v1.ConfigSnapshot;
@@ -50,7 +55,8 @@ public final class ConfigView {
     }
 
     /** One account of an instance, as the authentication stage needs it. */
-    public record AccountEntry(String accessKey, String secretKey, String username, boolean enabled, InstanceEntry instance) {
+    public record AccountEntry(String accessKey, String secretKey, String username, boolean enabled, InstanceEntry instance,
+            AccountPermissions permissions) {
         @Override
         public String toString() {
             return "AccountEntry[" + username + "/" + accessKey + " of " + instance.id() + "]";
@@ -59,7 +65,14 @@ public final class ConfigView {
 
     /** An instance placed on a cluster: its namespace (with the names' caches) and where it lives. */
     public record InstanceEntry(String id, String tenantId, String namespace, String clusterId, InstanceStatus status,
-            TenantNames names, String clientIdPrefix, Set<String> topics, Set<String> groups) {
+            TenantNames names, String clientIdPrefix, Set<String> topics, Set<String> groups,
+            IpAllowlist allowlist, Map<String, Integer> topicWeights, int maxMessageBytes, Instance limits) {
+
+        /** The weight of a message sent to this topic (its message type's weight; 1 when unknown). */
+        public int weight(String topic) {
+            Integer w = topicWeights.get(topic);
+            return w == null ? 1 : w;
+        }
     }
 
     public static ConfigView of(ConfigSnapshot snapshot) {
@@ -96,8 +109,24 @@ public final class ConfigView {
             i.getTopicsList().forEach(t -> topics.add(t.getName()));
             Set<String> groups = new HashSet<>();
             i.getConsumerGroupsList().forEach(g -> groups.add(g.getName()));
+            IpAllowlist allowlist;
+            try {
+                allowlist = IpAllowlist.of(i.getIpAllowlistList());
+            } catch (IllegalArgumentException e) {
+                // refuse everyone rather than let everyone in: the control plane validates, so this is a bug
+                problems.add("instance '" + i.getInstanceId() + "' has an unreadable IP allowlist (" + e.getMessage()
+                        + "): all its calls are refused");
+                allowlist = IpAllowlist.of(List.of("255.255.255.255/32"));
+            }
+            Map<String, Integer> weights = new HashMap<>();
+            for (io.gantry.api.config.v1.Topic t : i.getTopicsList()) {
+                String type = t.getMessageType().name().substring("MESSAGE_TYPE_".length());
+                weights.put(t.getName(), MessageWeights.weight(i.getThroughput().getMessageTypeWeightsMap(), type));
+            }
+            int maxBytes = i.getMaxMessageSizeKib() > 0 ? i.getMaxMessageSizeKib() * 1024 : DEFAULT_MAX_MESSAGE_BYTES;
             InstanceEntry entry = new InstanceEntry(i.getInstanceId(), i.getTenantId(), ns, i.getClusterId(), i.getStatus(),
-                    new TenantNames(ns), i.getInstanceId() + "!", Set.copyOf(topics), Set.copyOf(groups));
+                    new TenantNames(ns), i.getInstanceId() + "!", Set.copyOf(topics), Set.copyOf(groups), allowlist,
+                    Map.copyOf(weights), maxBytes, limitsOnly(i));
             instances.put(entry.id(), entry);
             for (Account a : i.getAccountsList()) {
                 String key = a.getAccessKey();
@@ -111,12 +140,57 @@ public final class ConfigView {
                     problems.add("access key '" + key + "' held by more than one account: refused for all of them");
                     continue;
                 }
-                accounts.put(key, new AccountEntry(key, a.getSecretKey(), a.getUsername(), a.getEnabled(), entry));
+                AccountPermissions permissions;
+                try {
+                    permissions = permissions(a);
+                } catch (IllegalArgumentException e) {
+                    problems.add("account '" + a.getUsername() + "' of " + entry.id() + " has an unreadable ACL rule ("
+                            + e.getMessage() + "): it may do nothing");
+                    permissions = AccountPermissions.of(AccountType.NORMAL, List.of());
+                }
+                accounts.put(key, new AccountEntry(key, a.getSecretKey(), a.getUsername(), a.getEnabled(), entry, permissions));
             }
         }
         return new ConfigView(snapshot.getVersion(), snapshot.getProducedAtMillis(), Map.copyOf(accounts),
                 Map.copyOf(instances), Map.copyOf(clusters), List.copyOf(problems),
                 io.gantry.dataplane.mapping.ReceiptHandleSeal.of(snapshot.getReceiptHandleKey().toByteArray()));
+    }
+
+    /** 4 MiB: RocketMQ's own default, for snapshots that do not say. */
+    static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+    /** The instance's limits without its lists (topics and groups keep only their names and caps). */
+    private static Instance limitsOnly(Instance i) {
+        Instance.Builder b = Instance.newBuilder().setInstanceId(i.getInstanceId()).setTpsSpec(i.getTpsSpec())
+                .setThroughput(i.getThroughput());
+        for (io.gantry.api.config.v1.Topic t : i.getTopicsList()) {
+            if (t.getMaxSendTps() > 0) {
+                b.addTopics(io.gantry.api.config.v1.Topic.newBuilder().setName(t.getName()).setMaxSendTps(t.getMaxSendTps()));
+            }
+        }
+        for (io.gantry.api.config.v1.ConsumerGroup g : i.getConsumerGroupsList()) {
+            if (g.getMaxReceiveTps() > 0) {
+                b.addConsumerGroups(io.gantry.api.config.v1.ConsumerGroup.newBuilder().setName(g.getName())
+                        .setMaxReceiveTps(g.getMaxReceiveTps()));
+            }
+        }
+        return b.build();
+    }
+
+    /** An unspecified type is ADMIN: snapshots of control planes from before ACLs carry none. */
+    private static AccountPermissions permissions(Account a) {
+        if (a.getType() != io.gantry.api.config.v1.AccountType.ACCOUNT_TYPE_NORMAL) {
+            return AccountPermissions.ADMIN;
+        }
+        List<AclRule> rules = new ArrayList<>();
+        for (io.gantry.api.config.v1.AclRule r : a.getAclRulesList()) {
+            List<String> actions = new ArrayList<>();
+            r.getActionsList().forEach(x -> actions.add(x.name().substring("ACL_ACTION_".length())));
+            rules.add(AclRule.of(r.getResourceType().name().substring("ACL_RESOURCE_TYPE_".length()), r.getResourceName(),
+                    r.getPattern().name().substring("ACL_PATTERN_".length()), actions,
+                    r.getDecision().name().substring("ACL_DECISION_".length()), r.getSourceCidrsList()));
+        }
+        return AccountPermissions.of(AccountType.NORMAL, rules);
     }
 
     /** False until the first snapshot arrived. */

@@ -5,10 +5,12 @@ import io.gantry.dataplane.config.ConfigView.InstanceEntry;
 import io.gantry.dataplane.mapping.MappingScope;
 import io.gantry.dataplane.upstream.UpstreamCluster;
 import io.grpc.Metadata;
+import io.gantry.dataplane.throttle.ThroughputLimiter;
+import java.net.InetAddress;
 
 /**
  * What the admission stages established for one call: who, which instance, which upstream proxy (pinned
- * by client id), how to map names, which headers go upstream.
+ * by client id), how to map names, which headers go upstream, where the client is, which limits apply.
  */
 public record CallContext(
         AccountEntry account,
@@ -17,5 +19,7 @@ public record CallContext(
         UpstreamCluster.Proxy proxy,
         MappingScope scope,
         String upstreamClientId,
-        Metadata upstreamHeaders) {
+        Metadata upstreamHeaders,
+        InetAddress remote,
+        ThroughputLimiter limiter) {
 }

@@ -7,6 +7,8 @@ import io.gantry.dataplane.mapping.MappingScope;
 import io.gantry.dataplane.upstream.HeaderPolicy;
 import io.gantry.dataplane.upstream.UpstreamCluster;
 import io.grpc.Metadata;
+import io.gantry.dataplane.throttle.ThroughputLimiter;
+import java.net.InetAddress;
 
 /**
  * The order of the gateway's stages, written down once.
@@ -15,10 +17,13 @@ import io.grpc.Metadata;
  * <ol>
  *   <li>{@link Authentication} — signature, date, account enabled;</li>
  *   <li>{@link InstanceResolution} — the account's instance and its cluster;</li>
- *   <li>{@link Authorization} — may this account make this call (own instance only, for now);</li>
+ *   <li>{@link Authorization} — the instance's IP allowlist;</li>
  * </ol>
  * then per message, in {@link io.gantry.dataplane.relay.RelayCall}:
  * <ol start="4">
+ *   <li>admission of the request ({@link io.gantry.dataplane.relay.Rpc#admission()}): the account's ACL on
+ *       the topics and groups it names ({@link Authorization#require}), message size and throughput
+ *       ({@link ThroughputLimiter});</li>
  *   <li>map names ({@link io.gantry.dataplane.mapping.NameMapper}, through the RPC's
  *       {@link io.gantry.dataplane.relay.Rpc} entry);</li>
  *   <li>forward to the pinned proxy with {@link HeaderPolicy}'s headers, relaying the answers back
@@ -32,22 +37,24 @@ public final class Pipeline {
     private final Authentication authentication;
     private final InstanceResolution resolution;
     private final Authorization authorization;
+    private final ThroughputLimiter limiter;
     private final ClientTerminations terminations = new ClientTerminations();
 
     public Pipeline(ConfigStore config, Authentication authentication, InstanceResolution resolution,
-            Authorization authorization) {
+            Authorization authorization, ThroughputLimiter limiter) {
         this.config = config;
+        this.limiter = limiter;
         this.authentication = authentication;
         this.resolution = resolution;
         this.authorization = authorization;
     }
 
     /** Stages 1–3 for a call arriving on {@code ingress}. */
-    public CallContext admit(Metadata headers, String rpc, Ingress ingress) {
+    public CallContext admit(Metadata headers, String rpc, Ingress ingress, InetAddress remote) {
         ConfigView view = config.current();
         AccountEntry account = authentication.authenticate(headers, view);
         InstanceResolution.Resolved resolved = resolution.resolve(account);
-        authorization.check(account, resolved.instance(), rpc);
+        authorization.check(account, resolved.instance(), remote);
 
         String upstreamClientId = HeaderPolicy.upstreamClientId(resolved.instance().clientIdPrefix(),
                 headers.get(HeaderPolicy.CLIENT_ID));
@@ -55,7 +62,8 @@ public final class Pipeline {
         MappingScope scope = new MappingScope(resolved.instance().names(), ingress.advertised(), proxy.endpoints(),
                 resolved.instance().clientIdPrefix(), resolved.instance().id(), view.receiptHandles());
         Metadata upstreamHeaders = HeaderPolicy.upstreamHeaders(headers, upstreamClientId, resolved.cluster().signer());
-        return new CallContext(account, resolved.instance(), resolved.cluster(), proxy, scope, upstreamClientId, upstreamHeaders);
+        return new CallContext(account, resolved.instance(), resolved.cluster(), proxy, scope, upstreamClientId, upstreamHeaders,
+                remote, limiter);
     }
 
     /** Client ids that sent NotifyClientTermination recently (see {@link ClientTerminations}). */

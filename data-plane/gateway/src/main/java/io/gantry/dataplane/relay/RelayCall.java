@@ -67,7 +67,9 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
         this.traceTap = traceTap;
         this.deadline = Context.current().getDeadline();
         try {
-            this.context = pipeline.admit(headers, rpc.name(), ingress);
+            java.net.SocketAddress remote = serverCall.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+            this.context = pipeline.admit(headers, rpc.name(), ingress,
+                    remote instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null);
         } catch (Refusal r) {
             this.admissionRefusal = r;
         } catch (RuntimeException e) {
@@ -101,6 +103,7 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
             if (rpc.clientStreaming() && upstream != null && !stillAdmitted()) {
                 return;
             }
+            rpc.admission().accept(message, context);
             Req mapped = rpc.toUpstream().apply(message, context.scope());
             clientRequest = message;
             if (mapped == null) {

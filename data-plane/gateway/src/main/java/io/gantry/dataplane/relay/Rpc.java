@@ -5,6 +5,7 @@ import io.gantry.dataplane.mapping.MappingScope;
 import io.gantry.dataplane.metrics.GatewayMetrics;
 import io.gantry.dataplane.pipeline.CallContext;
 import io.grpc.MethodDescriptor;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -20,6 +21,8 @@ import java.util.function.Function;
  * @param errorResponse a response carrying only a status (the SDK reports it as RocketMQ's error)
  * @param statusOf      the RocketMQ status a response carries, or null if it carries none
  * @param accounting    counts a relayed response against the client's (plain) request
+ * @param admission     before mapping: may this request go upstream (ACL, size, throughput)? throws
+ *                      {@link io.gantry.dataplane.pipeline.Refusal} if not
  */
 public record Rpc<Req, Resp>(
         MethodDescriptor<Req, Resp> method,
@@ -29,7 +32,8 @@ public record Rpc<Req, Resp>(
         BiFunction<Resp, MappingScope, Resp> toClient,
         Function<Status, Resp> errorResponse,
         Function<Resp, Status> statusOf,
-        Accounting<Req, Resp> accounting) {
+        Accounting<Req, Resp> accounting,
+        BiConsumer<Req, CallContext> admission) {
 
     /**
      * @param method the RPC as rocketmq-proto describes it; the gateway serves it with requests parsed
@@ -37,11 +41,11 @@ public record Rpc<Req, Resp>(
      */
     public Rpc(MethodDescriptor<Req, Resp> method, BiFunction<Req, MappingScope, Req> toUpstream,
             BiFunction<Resp, MappingScope, Resp> toClient, Function<Status, Resp> errorResponse,
-            Function<Resp, Status> statusOf, Accounting<Req, Resp> accounting) {
+            Function<Resp, Status> statusOf, Accounting<Req, Resp> accounting, BiConsumer<Req, CallContext> admission) {
         this(method,
                 method.toBuilder(DiscardingMarshaller.of(method.getRequestMarshaller()), method.getResponseMarshaller()).build(),
                 method.toBuilder(method.getRequestMarshaller(), DiscardingMarshaller.of(method.getResponseMarshaller())).build(),
-                toUpstream, toClient, errorResponse, statusOf, accounting);
+                toUpstream, toClient, errorResponse, statusOf, accounting, admission);
     }
 
     /** Counts one relayed response. */

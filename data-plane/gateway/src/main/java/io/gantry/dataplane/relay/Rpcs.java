@@ -3,6 +3,19 @@ package io.gantry.dataplane.relay;
 import apache.rocketmq.v2.AckMessageResponse;
 import apache.rocketmq.v2.ChangeInvisibleDurationResponse;
 import apache.rocketmq.v2.Code;
+import apache.rocketmq.v2.UpdateOffsetRequest;
+import apache.rocketmq.v2.SyncLiteSubscriptionRequest;
+import apache.rocketmq.v2.RecallMessageRequest;
+import apache.rocketmq.v2.QueryRouteRequest;
+import apache.rocketmq.v2.QueryOffsetRequest;
+import apache.rocketmq.v2.QueryAssignmentRequest;
+import apache.rocketmq.v2.NotifyClientTerminationRequest;
+import apache.rocketmq.v2.HeartbeatRequest;
+import apache.rocketmq.v2.GetOffsetRequest;
+import apache.rocketmq.v2.ForwardMessageToDeadLetterQueueRequest;
+import apache.rocketmq.v2.EndTransactionRequest;
+import apache.rocketmq.v2.ChangeInvisibleDurationRequest;
+import apache.rocketmq.v2.AckMessageRequest;
 import apache.rocketmq.v2.EndTransactionResponse;
 import apache.rocketmq.v2.ForwardMessageToDeadLetterQueueResponse;
 import apache.rocketmq.v2.GetOffsetResponse;
@@ -25,7 +38,13 @@ import apache.rocketmq.v2.TelemetryCommand;
 import apache.rocketmq.v2.UpdateOffsetResponse;
 import io.gantry.dataplane.mapping.NameMapper;
 import io.gantry.dataplane.metrics.GatewayMetrics;
+import io.gantry.dataplane.pipeline.Authorization;
 import io.gantry.dataplane.pipeline.CallContext;
+import io.gantry.isolation.acl.AclAction;
+import io.gantry.isolation.acl.AclResourceType;
+import apache.rocketmq.v2.Resource;
+import apache.rocketmq.v2.Settings;
+import java.util.function.BiConsumer;
 import java.util.List;
 
 /** The 17 RPCs of {@code apache.rocketmq.v2.MessagingService} (rocketmq-proto 2.1.2), each typed. */
@@ -38,23 +57,27 @@ public final class Rpcs {
         return (Rpc.Accounting<Req, Resp>) (Rpc.Accounting<?, ?>) Rpc.Accounting.NONE;
     }
 
-    public static final Rpc<?, ?> QUERY_ROUTE = new Rpc<>(MessagingServiceGrpc.getQueryRouteMethod(),
+    public static final Rpc<QueryRouteRequest, QueryRouteResponse> QUERY_ROUTE = new Rpc<>(MessagingServiceGrpc.getQueryRouteMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
-            s -> QueryRouteResponse.newBuilder().setStatus(s).build(), QueryRouteResponse::getStatus, none());
+            s -> QueryRouteResponse.newBuilder().setStatus(s).build(), QueryRouteResponse::getStatus, none(),
+            Rpcs::admitQueryRoute);
 
-    public static final Rpc<?, ?> HEARTBEAT = new Rpc<>(MessagingServiceGrpc.getHeartbeatMethod(),
+    public static final Rpc<HeartbeatRequest, HeartbeatResponse> HEARTBEAT = new Rpc<>(MessagingServiceGrpc.getHeartbeatMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
-            s -> HeartbeatResponse.newBuilder().setStatus(s).build(), HeartbeatResponse::getStatus, none());
+            s -> HeartbeatResponse.newBuilder().setStatus(s).build(), HeartbeatResponse::getStatus, none(),
+            Rpcs::admitHeartbeat);
 
     public static final Rpc<SendMessageRequest, SendMessageResponse> SEND_MESSAGE = new Rpc<>(
             MessagingServiceGrpc.getSendMessageMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
             s -> SendMessageResponse.newBuilder().setStatus(s).build(), SendMessageResponse::getStatus,
-            Rpcs::countSent);
+            Rpcs::countSent,
+            Rpcs::admitSend);
 
-    public static final Rpc<?, ?> QUERY_ASSIGNMENT = new Rpc<>(MessagingServiceGrpc.getQueryAssignmentMethod(),
+    public static final Rpc<QueryAssignmentRequest, QueryAssignmentResponse> QUERY_ASSIGNMENT = new Rpc<>(MessagingServiceGrpc.getQueryAssignmentMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
-            s -> QueryAssignmentResponse.newBuilder().setStatus(s).build(), QueryAssignmentResponse::getStatus, none());
+            s -> QueryAssignmentResponse.newBuilder().setStatus(s).build(), QueryAssignmentResponse::getStatus, none(),
+            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getTopic()));
 
     public static final Rpc<ReceiveMessageRequest, ReceiveMessageResponse> RECEIVE_MESSAGE = new Rpc<>(
             MessagingServiceGrpc.getReceiveMessageMethod(),
@@ -65,18 +88,23 @@ public final class Rpcs {
                 if (resp.hasMessage()) {
                     m.received(ctx.instance().id(), resp.getMessage().getTopic().getName(), req.getGroup().getName(),
                             resp.getMessage().getBody().size());
+                    ctx.limiter().received(ctx.instance(), req.getGroup().getName(), resp.getMessage().getTopic().getName(),
+                            resp.getMessage().getBody().size());
                 }
-            });
+            },
+            Rpcs::admitReceive);
 
-    public static final Rpc<?, ?> ACK_MESSAGE = new Rpc<>(MessagingServiceGrpc.getAckMessageMethod(),
+    public static final Rpc<AckMessageRequest, AckMessageResponse> ACK_MESSAGE = new Rpc<>(MessagingServiceGrpc.getAckMessageMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
-            s -> AckMessageResponse.newBuilder().setStatus(s).build(), AckMessageResponse::getStatus, none());
+            s -> AckMessageResponse.newBuilder().setStatus(s).build(), AckMessageResponse::getStatus, none(),
+            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getTopic()));
 
-    public static final Rpc<?, ?> FORWARD_MESSAGE_TO_DEAD_LETTER_QUEUE = new Rpc<>(
+    public static final Rpc<ForwardMessageToDeadLetterQueueRequest, ForwardMessageToDeadLetterQueueResponse> FORWARD_MESSAGE_TO_DEAD_LETTER_QUEUE = new Rpc<>(
             MessagingServiceGrpc.getForwardMessageToDeadLetterQueueMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
             s -> ForwardMessageToDeadLetterQueueResponse.newBuilder().setStatus(s).build(),
-            ForwardMessageToDeadLetterQueueResponse::getStatus, none());
+            ForwardMessageToDeadLetterQueueResponse::getStatus, none(),
+            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getTopic()));
 
     public static final Rpc<PullMessageRequest, PullMessageResponse> PULL_MESSAGE = new Rpc<>(
             MessagingServiceGrpc.getPullMessageMethod(),
@@ -87,51 +115,63 @@ public final class Rpcs {
                 if (resp.hasMessage()) {
                     m.received(ctx.instance().id(), resp.getMessage().getTopic().getName(), req.getGroup().getName(),
                             resp.getMessage().getBody().size());
+                    ctx.limiter().received(ctx.instance(), req.getGroup().getName(), resp.getMessage().getTopic().getName(),
+                            resp.getMessage().getBody().size());
                 }
-            });
+            },
+            Rpcs::admitPull);
 
-    public static final Rpc<?, ?> UPDATE_OFFSET = new Rpc<>(MessagingServiceGrpc.getUpdateOffsetMethod(),
+    public static final Rpc<UpdateOffsetRequest, UpdateOffsetResponse> UPDATE_OFFSET = new Rpc<>(MessagingServiceGrpc.getUpdateOffsetMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
-            s -> UpdateOffsetResponse.newBuilder().setStatus(s).build(), UpdateOffsetResponse::getStatus, none());
+            s -> UpdateOffsetResponse.newBuilder().setStatus(s).build(), UpdateOffsetResponse::getStatus, none(),
+            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getMessageQueue().getTopic()));
 
-    public static final Rpc<?, ?> GET_OFFSET = new Rpc<>(MessagingServiceGrpc.getGetOffsetMethod(),
+    public static final Rpc<GetOffsetRequest, GetOffsetResponse> GET_OFFSET = new Rpc<>(MessagingServiceGrpc.getGetOffsetMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
-            s -> GetOffsetResponse.newBuilder().setStatus(s).build(), GetOffsetResponse::getStatus, none());
+            s -> GetOffsetResponse.newBuilder().setStatus(s).build(), GetOffsetResponse::getStatus, none(),
+            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getMessageQueue().getTopic()));
 
-    public static final Rpc<?, ?> QUERY_OFFSET = new Rpc<>(MessagingServiceGrpc.getQueryOffsetMethod(),
+    public static final Rpc<QueryOffsetRequest, QueryOffsetResponse> QUERY_OFFSET = new Rpc<>(MessagingServiceGrpc.getQueryOffsetMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
-            s -> QueryOffsetResponse.newBuilder().setStatus(s).build(), QueryOffsetResponse::getStatus, none());
+            s -> QueryOffsetResponse.newBuilder().setStatus(s).build(), QueryOffsetResponse::getStatus, none(),
+            (req, ctx) -> Authorization.require(ctx, AclResourceType.TOPIC, req.getMessageQueue().getTopic().getName(), AclAction.SUB));
 
-    public static final Rpc<?, ?> END_TRANSACTION = new Rpc<>(MessagingServiceGrpc.getEndTransactionMethod(),
+    public static final Rpc<EndTransactionRequest, EndTransactionResponse> END_TRANSACTION = new Rpc<>(MessagingServiceGrpc.getEndTransactionMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
-            s -> EndTransactionResponse.newBuilder().setStatus(s).build(), EndTransactionResponse::getStatus, none());
+            s -> EndTransactionResponse.newBuilder().setStatus(s).build(), EndTransactionResponse::getStatus, none(),
+            (req, ctx) -> Authorization.require(ctx, AclResourceType.TOPIC, req.getTopic().getName(), AclAction.PUB));
 
     public static final Rpc<TelemetryCommand, TelemetryCommand> TELEMETRY = new Rpc<>(
             MessagingServiceGrpc.getTelemetryMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
             s -> TelemetryCommand.newBuilder().setStatus(s).build(),
-            c -> c.hasStatus() ? c.getStatus() : null, none());
+            c -> c.hasStatus() ? c.getStatus() : null, none(),
+            Rpcs::admitTelemetry);
 
-    public static final Rpc<?, ?> NOTIFY_CLIENT_TERMINATION = new Rpc<>(
+    public static final Rpc<NotifyClientTerminationRequest, NotifyClientTerminationResponse> NOTIFY_CLIENT_TERMINATION = new Rpc<>(
             MessagingServiceGrpc.getNotifyClientTerminationMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
             s -> NotifyClientTerminationResponse.newBuilder().setStatus(s).build(),
-            NotifyClientTerminationResponse::getStatus, none());
+            NotifyClientTerminationResponse::getStatus, none(),
+            open());
 
-    public static final Rpc<?, ?> CHANGE_INVISIBLE_DURATION = new Rpc<>(
+    public static final Rpc<ChangeInvisibleDurationRequest, ChangeInvisibleDurationResponse> CHANGE_INVISIBLE_DURATION = new Rpc<>(
             MessagingServiceGrpc.getChangeInvisibleDurationMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
             s -> ChangeInvisibleDurationResponse.newBuilder().setStatus(s).build(),
-            ChangeInvisibleDurationResponse::getStatus, none());
+            ChangeInvisibleDurationResponse::getStatus, none(),
+            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getTopic()));
 
-    public static final Rpc<?, ?> RECALL_MESSAGE = new Rpc<>(MessagingServiceGrpc.getRecallMessageMethod(),
+    public static final Rpc<RecallMessageRequest, RecallMessageResponse> RECALL_MESSAGE = new Rpc<>(MessagingServiceGrpc.getRecallMessageMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
-            s -> RecallMessageResponse.newBuilder().setStatus(s).build(), RecallMessageResponse::getStatus, none());
+            s -> RecallMessageResponse.newBuilder().setStatus(s).build(), RecallMessageResponse::getStatus, none(),
+            (req, ctx) -> Authorization.require(ctx, AclResourceType.TOPIC, req.getTopic().getName(), AclAction.PUB));
 
-    public static final Rpc<?, ?> SYNC_LITE_SUBSCRIPTION = new Rpc<>(MessagingServiceGrpc.getSyncLiteSubscriptionMethod(),
+    public static final Rpc<SyncLiteSubscriptionRequest, SyncLiteSubscriptionResponse> SYNC_LITE_SUBSCRIPTION = new Rpc<>(MessagingServiceGrpc.getSyncLiteSubscriptionMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
             s -> SyncLiteSubscriptionResponse.newBuilder().setStatus(s).build(),
-            SyncLiteSubscriptionResponse::getStatus, none());
+            SyncLiteSubscriptionResponse::getStatus, none(),
+            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getTopic()));
 
     /** All of them, in the service descriptor's order. */
     public static final List<Rpc<?, ?>> ALL = List.of(QUERY_ROUTE, HEARTBEAT, SEND_MESSAGE, QUERY_ASSIGNMENT,
@@ -146,6 +186,68 @@ public final class Rpcs {
             }
         }
         throw new IllegalArgumentException("no RPC " + bareName);
+    }
+
+
+    /** No check: the RPC names nothing an ACL guards (or only the client itself). */
+    private static <Req> BiConsumer<Req, CallContext> open() {
+        return (req, ctx) -> { };
+    }
+
+    /** Consuming needs SUB on the group and on the topic. */
+    private static void subscribe(CallContext ctx, Resource group, Resource topic) {
+        Authorization.require(ctx, AclResourceType.GROUP, group.getName(), AclAction.SUB);
+        Authorization.require(ctx, AclResourceType.TOPIC, topic.getName(), AclAction.SUB);
+    }
+
+    private static void admitQueryRoute(QueryRouteRequest req, CallContext ctx) {
+        Authorization.requireAny(ctx, AclResourceType.TOPIC, req.getTopic().getName(), AclAction.PUB, AclAction.SUB);
+    }
+
+    private static void admitHeartbeat(HeartbeatRequest req, CallContext ctx) {
+        if (req.hasGroup() && !req.getGroup().getName().isEmpty()) {
+            Authorization.require(ctx, AclResourceType.GROUP, req.getGroup().getName(), AclAction.SUB);
+        }
+    }
+
+    private static void admitSend(SendMessageRequest req, CallContext ctx) {
+        String checked = null;
+        for (int i = 0; i < req.getMessagesCount(); i++) {
+            String topic = req.getMessages(i).getTopic().getName();
+            if (!topic.equals(checked)) {
+                Authorization.require(ctx, AclResourceType.TOPIC, topic, AclAction.PUB);
+                checked = topic;
+            }
+        }
+        ctx.limiter().admitSend(ctx.instance(), req);
+    }
+
+    private static void admitReceive(ReceiveMessageRequest req, CallContext ctx) {
+        subscribe(ctx, req.getGroup(), req.getMessageQueue().getTopic());
+        ctx.limiter().admitReceive(ctx.instance(), req.getGroup().getName());
+    }
+
+    private static void admitPull(PullMessageRequest req, CallContext ctx) {
+        subscribe(ctx, req.getGroup(), req.getMessageQueue().getTopic());
+        ctx.limiter().admitReceive(ctx.instance(), req.getGroup().getName());
+    }
+
+    /** A client's Settings name what it will publish to or consume: the same rights as those calls. */
+    private static void admitTelemetry(TelemetryCommand command, CallContext ctx) {
+        if (!command.hasSettings()) {
+            return;
+        }
+        Settings settings = command.getSettings();
+        if (settings.hasPublishing()) {
+            for (Resource topic : settings.getPublishing().getTopicsList()) {
+                Authorization.require(ctx, AclResourceType.TOPIC, topic.getName(), AclAction.PUB);
+            }
+        }
+        if (settings.hasSubscription()) {
+            Authorization.require(ctx, AclResourceType.GROUP, settings.getSubscription().getGroup().getName(), AclAction.SUB);
+            settings.getSubscription().getSubscriptionsList().forEach(entry ->
+                    Authorization.require(ctx, AclResourceType.TOPIC, entry.getTopic().getName(), AclAction.SUB));
+        }
     }
 
     private static void countSent(SendMessageRequest req, SendMessageResponse resp, CallContext ctx, GatewayMetrics m) {

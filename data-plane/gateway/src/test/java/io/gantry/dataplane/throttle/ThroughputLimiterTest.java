@@ -1,0 +1,221 @@
+package io.gantry.dataplane.throttle;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import apache.rocketmq.v2.Code;
+import apache.rocketmq.v2.Message;
+import apache.rocketmq.v2.Resource;
+import apache.rocketmq.v2.SendMessageRequest;
+import apache.rocketmq.v2.SystemProperties;
+import com.google.protobuf.ByteString;
+import io.gantry.api.config.v1.ConsumerGroup;
+import io.gantry.api.config.v1.Grant;
+import io.gantry.api.config.v1.LimitKey;
+import io.gantry.api.config.v1.LimitKind;
+import io.gantry.api.config.v1.LimitUsage;
+import io.gantry.api.config.v1.MessageType;
+import io.gantry.api.config.v1.TemporaryThrottle;
+import io.gantry.api.config.v1.Throughput;
+import io.gantry.api.config.v1.ThroughputGrants;
+import io.gantry.api.config.v1.Topic;
+import io.gantry.api.config.v1.UsageReport;
+import io.gantry.dataplane.config.ConfigView;
+import io.gantry.dataplane.config.ConfigView.InstanceEntry;
+import io.gantry.dataplane.pipeline.Refusal;
+import io.gantry.dataplane.support.Snapshots;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ThroughputLimiterTest {
+    private static final long T0 = 1_000_000_000L;
+    private final AtomicLong nanos = new AtomicLong(T0);
+    private final ThroughputLimiter limiter = new ThroughputLimiter(nanos::get);
+    private int ids;
+
+    private ConfigView view(int sendTps, int receiveTps, TemporaryThrottle temporary) {
+        Throughput.Builder t = Throughput.newBuilder().setSendTps(sendTps).setReceiveTps(receiveTps).setBurstSeconds(0.2)
+                .putMessageTypeWeights("NORMAL", 1).putMessageTypeWeights("TRANSACTION", 3);
+        if (temporary != null) {
+            t.setTemporaryThrottle(temporary);
+        }
+        return ConfigView.of(Snapshots.snapshot(1, Snapshots.cluster("c1", "127.0.0.1:1", "ak", "sk"),
+                Snapshots.instance("i1", "c1").setMaxMessageSizeKib(64).setThroughput(t)
+                        .addTopics(Topic.newBuilder().setName("orders").setMessageType(MessageType.MESSAGE_TYPE_NORMAL))
+                        .addTopics(Topic.newBuilder().setName("payments").setMessageType(MessageType.MESSAGE_TYPE_TRANSACTION))
+                        .addTopics(Topic.newBuilder().setName("capped").setMessageType(MessageType.MESSAGE_TYPE_NORMAL).setMaxSendTps(10))
+                        .addConsumerGroups(ConsumerGroup.newBuilder().setName("slow").setMaxReceiveTps(5))
+                        .addConsumerGroups(ConsumerGroup.newBuilder().setName("workers"))
+                        .build()));
+    }
+
+    private static InstanceEntry instance(ConfigView view) {
+        return view.instance("i1");
+    }
+
+    private SendMessageRequest send(String topic, int bodyBytes) {
+        return SendMessageRequest.newBuilder().addMessages(Message.newBuilder()
+                .setTopic(Resource.newBuilder().setName(topic))
+                .setSystemProperties(SystemProperties.newBuilder().setMessageId("id-" + (ids++)))
+                .setBody(ByteString.copyFrom(new byte[bodyBytes]))).build();
+    }
+
+    private int admitted(InstanceEntry i, String topic, int bodyBytes, int attempts) {
+        int ok = 0;
+        for (int n = 0; n < attempts; n++) {
+            try {
+                limiter.admitSend(i, send(topic, bodyBytes));
+                ok++;
+            } catch (Refusal r) {
+                assertEquals(Code.TOO_MANY_REQUESTS, r.code());
+            }
+        }
+        return ok;
+    }
+
+    @Test
+    void sendsPastTheRateAndBurstAreRefusedWithTooManyRequests() {
+        ConfigView v = view(100, 200, null);
+        limiter.update(v, 0);
+        // a full bucket holds 0.2 s of the rate: 20 small messages, then nothing until tokens come back
+        assertEquals(20, admitted(instance(v), "orders", 100, 50));
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+        // 10 units came back, but refused sends booked up to 0.5 s of debt for their retries
+        assertEquals(0, admitted(instance(v), "orders", 100, 5));
+    }
+
+    @Test
+    void aMessageWeighsItsStartedFourKibUnitsTimesItsTypeWeight() {
+        ConfigView v = view(100, 200, null);
+        limiter.update(v, 0);
+        // 20 tokens: one 4097-byte transaction message costs 2 units x 3 = 6
+        assertEquals(3, admitted(instance(v), "payments", 4097, 10));
+    }
+
+    @Test
+    void aRefusedSendsRetryWithTheSameMessageIdPasses() {
+        ConfigView v = view(100, 200, null);
+        limiter.update(v, 0);
+        admitted(instance(v), "orders", 100, 20);
+        SendMessageRequest request = send("orders", 100);
+        Refusal first = assertThrows(Refusal.class, () -> limiter.admitSend(instance(v), request));
+        assertEquals(Code.TOO_MANY_REQUESTS, first.code());
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(20));
+        assertDoesNotThrow(() -> limiter.admitSend(instance(v), request), "the retry holds a reservation");
+    }
+
+    @Test
+    void overTimeTheAdmittedRateIsTheLimitAndRetriedSendsRarelyFail() {
+        ConfigView v = view(100, 200, null);
+        limiter.update(v, 0);
+        InstanceEntry i = instance(v);
+        // like the SDK: a refused send is retried 20 ms later, then 40 ms after that, then given up
+        java.util.TreeMap<Long, java.util.List<Object[]>> retries = new java.util.TreeMap<>();
+        int ok = 0;
+        int failed = 0;
+        for (int ms = 0; ms < 10_000; ms++) {
+            nanos.set(T0 + TimeUnit.MILLISECONDS.toNanos(ms));
+            java.util.List<Object[]> due = new java.util.ArrayList<>(retries.getOrDefault((long) ms, java.util.List.of()));
+            retries.remove((long) ms);
+            // offered: 200/s fresh sends (2x the limit), one every 5 ms
+            if (ms % 5 == 0) {
+                due.add(new Object[] {send("orders", 100), 1});
+            }
+            for (Object[] attempt : due) {
+                try {
+                    limiter.admitSend(i, (SendMessageRequest) attempt[0]);
+                    ok++;
+                } catch (Refusal r) {
+                    int n = (int) attempt[1];
+                    if (n == 3) {
+                        failed++;
+                    } else {
+                        retries.computeIfAbsent((long) ms + (n == 1 ? 20 : 40), k -> new java.util.ArrayList<>())
+                                .add(new Object[] {attempt[0], n + 1});
+                    }
+                }
+            }
+        }
+        assertTrue(ok >= 950 && ok <= 1000 + 20 + 50, "admitted " + ok + " in 10 s at 100/s");
+        assertTrue(failed > 0, "half the offered sends cannot fit: " + failed);
+    }
+
+    @Test
+    void messagesOverTheInstancesSizeLimitAreRefusedBeforeAnyBroker() {
+        ConfigView v = view(100, 200, null);
+        limiter.update(v, 0);
+        Refusal r = assertThrows(Refusal.class, () -> limiter.admitSend(instance(v), send("orders", 64 * 1024 + 1)));
+        assertEquals(Code.MESSAGE_BODY_TOO_LARGE, r.code());
+        assertTrue(r.getMessage().contains("64 KiB"), r.getMessage());
+        assertDoesNotThrow(() -> limiter.admitSend(instance(v), send("orders", 64 * 1024)));
+    }
+
+    @Test
+    void aTopicCapHoldsBelowTheInstanceLimit() {
+        ConfigView v = view(1000, 2000, null);
+        limiter.update(v, 0);
+        // the topic's bucket holds 0.2 s of 10/s = 2
+        assertEquals(2, admitted(instance(v), "capped", 100, 10));
+        assertEquals(10, admitted(instance(v), "orders", 100, 10));
+    }
+
+    @Test
+    void receivesAreRefusedOnlyWhileTheGroupOrInstanceIsInDebt() {
+        ConfigView v = view(100, 200, null);
+        limiter.update(v, 0);
+        InstanceEntry i = instance(v);
+        assertDoesNotThrow(() -> limiter.admitReceive(i, "slow"));
+        limiter.received(i, "slow", "orders", 10 * 4096); // 10 units, the group's bucket held 1
+        Refusal r = assertThrows(Refusal.class, () -> limiter.admitReceive(i, "slow"));
+        assertEquals(Code.TOO_MANY_REQUESTS, r.code());
+        assertTrue(r.getMessage().contains("consumer group 'slow'"), r.getMessage());
+        assertDoesNotThrow(() -> limiter.admitReceive(i, "workers"), "another group is not held back");
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(2));
+        assertDoesNotThrow(() -> limiter.admitReceive(i, "slow"));
+    }
+
+    @Test
+    void aTemporaryThrottleLowersTheLimitUntilItExpires() {
+        TemporaryThrottle temp = TemporaryThrottle.newBuilder().setSendTps(10).setReceiveTps(10)
+                .setExpiresAtMillis(60_000).setReason("incident").build();
+        ConfigView v = view(100, 200, temp);
+        limiter.update(v, 0);
+        assertEquals(10.0, limiter.localRate("i1", LimitKind.LIMIT_KIND_INSTANCE_SEND, ""));
+        limiter.update(v, 60_001);
+        assertEquals(100.0, limiter.localRate("i1", LimitKind.LIMIT_KIND_INSTANCE_SEND, ""));
+    }
+
+    @Test
+    void replicasEnforceTheirGrantWhileValidThenAnEqualShare() {
+        ConfigView v = view(100, 200, null);
+        limiter.update(v, 0);
+        LimitKey key = LimitKey.newBuilder().setInstanceId("i1").setKind(LimitKind.LIMIT_KIND_INSTANCE_SEND).build();
+        limiter.grant(ThroughputGrants.newBuilder().setLiveGateways(2).setValidForMillis(2000)
+                .addGrants(Grant.newBuilder().setKey(key).setRate(70)).build());
+        assertEquals(70.0, limiter.localRate("i1", LimitKind.LIMIT_KIND_INSTANCE_SEND, ""));
+        // the receive limit had no grant: half of it, with two replicas live
+        assertEquals(100.0, limiter.localRate("i1", LimitKind.LIMIT_KIND_INSTANCE_RECEIVE, ""));
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(2001));
+        limiter.update(v, 0);
+        assertEquals(50.0, limiter.localRate("i1", LimitKind.LIMIT_KIND_INSTANCE_SEND, ""));
+    }
+
+    @Test
+    void usageReportsWhatWasAskedAndRefusedThenStartsOver() {
+        ConfigView v = view(100, 200, null);
+        limiter.update(v, 0);
+        admitted(instance(v), "orders", 100, 25);
+        UsageReport report = limiter.drainUsage("gw-1", 500);
+        LimitUsage send = report.getUsageList().stream()
+                .filter(u -> u.getKey().getKind() == LimitKind.LIMIT_KIND_INSTANCE_SEND).findFirst().orElseThrow();
+        assertEquals(25, send.getDemanded());
+        assertEquals(20, send.getAdmitted());
+        assertEquals(5, send.getThrottledRequests());
+        assertEquals(100.0, send.getLimit());
+        assertEquals(0, limiter.drainUsage("gw-1", 500).getUsageCount());
+        assertEquals(5L, limiter.throttledTotals().values().iterator().next());
+    }
+}

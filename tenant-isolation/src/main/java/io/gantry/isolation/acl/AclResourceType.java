@@ -1,0 +1,6 @@
+package io.gantry.isolation.acl;
+
+/** What an ACL rule names. */
+public enum AclResourceType {
+    TOPIC, GROUP
+}
