@@ -43,7 +43,6 @@ import io.gantry.dataplane.pipeline.CallContext;
 import io.gantry.isolation.acl.AclAction;
 import io.gantry.isolation.acl.AclResourceType;
 import apache.rocketmq.v2.Resource;
-import apache.rocketmq.v2.Settings;
 import java.util.function.BiConsumer;
 import java.util.List;
 
@@ -232,22 +231,12 @@ public final class Rpcs {
         ctx.limiter().admitReceive(ctx.instance(), req.getGroup().getName());
     }
 
-    /** A client's Settings name what it will publish to or consume: the same rights as those calls. */
+    /**
+     * A client's Settings pass unchecked: the SDK waits for the Settings echo during start and reports a
+     * refused one only as a start-up timeout, while a refusal of the RPC that needs the right reaches the
+     * application as FORBIDDEN naming the topic or group. Settings alone reach no data.
+     */
     private static void admitTelemetry(TelemetryCommand command, CallContext ctx) {
-        if (!command.hasSettings()) {
-            return;
-        }
-        Settings settings = command.getSettings();
-        if (settings.hasPublishing()) {
-            for (Resource topic : settings.getPublishing().getTopicsList()) {
-                Authorization.require(ctx, AclResourceType.TOPIC, topic.getName(), AclAction.PUB);
-            }
-        }
-        if (settings.hasSubscription()) {
-            Authorization.require(ctx, AclResourceType.GROUP, settings.getSubscription().getGroup().getName(), AclAction.SUB);
-            settings.getSubscription().getSubscriptionsList().forEach(entry ->
-                    Authorization.require(ctx, AclResourceType.TOPIC, entry.getTopic().getName(), AclAction.SUB));
-        }
     }
 
     private static void countSent(SendMessageRequest req, SendMessageResponse resp, CallContext ctx, GatewayMetrics m) {

@@ -168,6 +168,25 @@ public final class TenantInstance {
         return this;
     }
 
+    /** An account of the given type (ADMIN: every permission of the instance; NORMAL: only its ACL rules). */
+    public Account createAccount(String username, String accountType) {
+        JsonPath body = post("/accounts/" + username, Map.of("accountType", accountType), 201).jsonPath();
+        return new Account(username, body.getString("accessKey"), body.getString("secretKey"));
+    }
+
+    /** Adds an ACL rule to an account; answers its id. */
+    public String addAclRule(String username, Map<String, Object> rule) {
+        return post("/accounts/" + username + "/acls", rule, 201).jsonPath().getString("ruleId");
+    }
+
+    /** PATCH the instance itself (e.g. {"ipAllowlist": [...]}). */
+    public void update(Map<String, Object> patch) {
+        Response response = tenant.api().body(patch).patch(path());
+        if (response.statusCode() != 200 && response.statusCode() != 202) {
+            throw new AssertionError("PATCH " + path() + " answered " + response.statusCode() + ": " + response.asString());
+        }
+    }
+
     private Response post(String suffix, Object body, int expected) {
         Response response = tenant.api().body(body).post(path() + suffix);
         if (response.statusCode() != expected) {
