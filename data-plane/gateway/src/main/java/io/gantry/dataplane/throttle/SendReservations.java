@@ -17,9 +17,30 @@ final class SendReservations {
     /** Bounds memory per instance; past it, refusals are plain refusals. */
     static final int MAX_RESERVATIONS = 20_000;
     private final ConcurrentHashMap<String, Long> expiryByMessageId = new ConcurrentHashMap<>();
+    /**
+     * Messages refused before: their next attempt may be the SDK's last, and a booking nobody comes back
+     * for wastes the instance's capacity, so only a message's first refusal books.
+     */
+    private final ConcurrentHashMap<String, Long> refusedBefore = new ConcurrentHashMap<>();
 
     boolean hasRoom(int messages) {
         return expiryByMessageId.size() + messages <= MAX_RESERVATIONS;
+    }
+
+    /**
+     * Records a refusal; true when none of the messages was refused before (a first attempt, whose
+     * retries are still to come).
+     */
+    boolean firstRefusal(List<String> messageIds, long expiresAtNanos) {
+        boolean first = true;
+        for (String id : messageIds) {
+            if (refusedBefore.size() < MAX_RESERVATIONS) {
+                first &= refusedBefore.put(id, expiresAtNanos) == null;
+            } else {
+                first &= !refusedBefore.containsKey(id);
+            }
+        }
+        return first;
     }
 
     void reserve(List<String> messageIds, long expiresAtNanos) {
@@ -50,6 +71,7 @@ final class SendReservations {
 
     void expire(long nowNanos) {
         expiryByMessageId.values().removeIf(expiry -> nowNanos - expiry > 0);
+        refusedBefore.values().removeIf(expiry -> nowNanos - expiry > 0);
     }
 
     int size() {

@@ -166,7 +166,8 @@ public final class ThroughputLimiter {
         }
         Limit refusing = sendOk ? topic : send;
         refusing.throttled();
-        if (il.reservations.hasRoom(ids.size()) && canBook(sendOk ? null : send, cost) && canBook(topic, cost)) {
+        boolean first = il.reservations.firstRefusal(ids, now + RESERVATION_TTL_NANOS);
+        if (first && il.reservations.hasRoom(ids.size()) && canBook(sendOk ? null : send, cost) && canBook(topic, cost)) {
             if (!sendOk) {
                 send.bucket.charge(cost);
             }

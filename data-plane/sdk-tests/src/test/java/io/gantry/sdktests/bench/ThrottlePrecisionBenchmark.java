@@ -6,6 +6,7 @@ import io.gantry.sdktests.support.Sdk;
 import io.gantry.sdktests.support.TenantInstance;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -104,5 +105,13 @@ public final class ThrottlePrecisionBenchmark {
             line.append(String.format(" %.1f/s (%+.1f%%)", rate, 100.0 * (rate - LIMIT) / LIMIT));
         }
         System.out.println(line);
+        long[] perSecond = new long[seconds];
+        for (long t : r.admittedAt()) {
+            int sec = (int) (t / 1_000_000_000L);
+            if (sec < seconds) {
+                perSecond[sec]++;
+            }
+        }
+        System.out.println("[bench] " + what + ": per second " + Arrays.toString(perSecond));
     }
 }
