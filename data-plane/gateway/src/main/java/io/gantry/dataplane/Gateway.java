@@ -13,6 +13,9 @@ import io.gantry.dataplane.pipeline.Ingress;
 import io.gantry.dataplane.pipeline.InstanceResolution;
 import io.gantry.dataplane.pipeline.Pipeline;
 import io.gantry.dataplane.relay.MessagingRelay;
+import io.gantry.dataplane.throttle.CoordinatorClient;
+import io.gantry.dataplane.throttle.ThroughputLimiter;
+import io.gantry.dataplane.trace.TraceRecorder;
 import io.gantry.dataplane.trace.TraceTap;
 import io.gantry.dataplane.upstream.Upstreams;
 import io.gantry.isolation.credentials.RequestSignature;
@@ -83,6 +86,9 @@ public final class Gateway implements AutoCloseable {
     private ConfigWatcher watcher;
     private MetricsServer metricsServer;
     private TraceTap traceTap = TraceTap.NONE;
+    private TraceRecorder traceRecorder;
+    private final ThroughputLimiter limiter = new ThroughputLimiter(System::nanoTime);
+    private CoordinatorClient coordinator;
 
     private Gateway(GatewayConfig config) {
         this.config = config;
@@ -117,8 +123,12 @@ public final class Gateway implements AutoCloseable {
         store.beforeSwap(upstreams::prepare);
         store.afterSwap(view -> upstreams.retire());
         Pipeline pipeline = new Pipeline(store, new Authentication(Clock.systemUTC(), RequestSignature.DEFAULT_MAX_SKEW),
-                new InstanceResolution(upstreams), new Authorization());
+                new InstanceResolution(upstreams), new Authorization(), limiter);
         Class<? extends ServerChannel> serverChannelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        if (config.trace().enabled()) {
+            traceRecorder = TraceRecorder.start(config.trace(), config.gatewayId(), upstreams, metrics);
+            traceTap = traceRecorder;
+        }
 
         NettyServerBuilder tls = serverBuilder(config.tlsPort(), serverChannelType).sslContext(sslContext());
         tlsServer = startServer(tls, pipeline, "tls", config.advertisedEndpoint(), config.tlsPort());
@@ -142,6 +152,11 @@ public final class Gateway implements AutoCloseable {
             watcher = new ConfigWatcher(configChannel, store, scheduler, config.gatewayToken(), config.gatewayId(), config.regionId());
             watcher.start();
         }
+        coordinator = new CoordinatorClient(configChannel, limiter, store, scheduler, config.gatewayToken(), config.gatewayId());
+        coordinator.start();
+        metrics.gauge("gantry_gateway_throughput_coordinator_connected", "1 while the stream to the throughput coordinator is open.",
+                () -> coordinator.connected() ? 1 : 0);
+        metrics.section(this::renderThrottled);
         LOG.info("gateway " + config.gatewayId() + " listening: TLS " + config.bindAddress() + ":" + tlsPort()
                 + (plaintextServer != null ? ", plaintext " + config.bindAddress() + ":" + plaintextPort() : "")
                 + (metricsServer != null ? ", metrics :" + metricsServer.port() : "")
@@ -251,8 +266,25 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Prometheus lines for requests refused by throughput limits. */
+    private void renderThrottled(StringBuilder out) {
+        out.append("# HELP gantry_gateway_throttled_requests_total Requests answered TOO_MANY_REQUESTS, by instance and limit.\n")
+                .append("# TYPE gantry_gateway_throttled_requests_total counter\n");
+        limiter.throttledTotals().forEach((key, n) -> out.append("gantry_gateway_throttled_requests_total{instance=\"")
+                .append(GatewayMetrics.escape(key.get(0))).append("\",kind=\"").append(key.get(1)).append("\",name=\"")
+                .append(GatewayMetrics.escape(key.get(2))).append("\"} ").append(n).append('\n'));
+    }
+
+    /** This replica's throughput limits (tests). */
+    public ThroughputLimiter limiter() {
+        return limiter;
+    }
+
     @Override
     public void close() {
+        if (coordinator != null) {
+            coordinator.close();
+        }
         if (watcher != null) {
             watcher.close();
         }
@@ -269,6 +301,10 @@ public final class Gateway implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 s.shutdownNow();
             }
+        }
+        if (traceRecorder != null) {
+            // after the listeners (no new events), before the upstream channels it publishes on
+            traceRecorder.close(2_000);
         }
         upstreams.close();
         if (configChannel != null) {

@@ -1,5 +1,6 @@
 package io.gantry.dataplane;
 
+import io.gantry.dataplane.trace.TraceSettings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -23,6 +24,7 @@ import java.util.Objects;
  * @param metricsBindAddress  address /metrics and /healthz bind to; null = 127.0.0.1, so that instance,
  *                            topic and group names in metrics are not served where the SDK port is public
  * @param ioThreads           threads of the one shared Netty event loop group (server and upstream channels)
+ * @param trace               message trace capture ({@code GANTRY_TRACE_*}); null = on with defaults
  */
 public record GatewayConfig(
         String bindAddress,
@@ -38,7 +40,8 @@ public record GatewayConfig(
         String gatewayId,
         int metricsPort,
         String metricsBindAddress,
-        int ioThreads) {
+        int ioThreads,
+        TraceSettings trace) {
 
     public static final int DEFAULT_PORT = 8091;
     public static final int DEFAULT_METRICS_PORT = 9464;
@@ -54,31 +57,42 @@ public record GatewayConfig(
         if (ioThreads < 1) {
             throw new IllegalArgumentException("ioThreads must be at least 1");
         }
+        trace = trace == null ? TraceSettings.DEFAULTS : trace;
     }
 
-    /** Loopback, free ports, self-signed TLS, no plaintext listener, no watcher, metrics on a free port. */
+    /**
+     * Loopback, free ports, self-signed TLS, no plaintext listener, no watcher, metrics on a free port,
+     * no trace capture (most test clusters have no trace topic).
+     */
     public static GatewayConfig forTests() {
-        return new GatewayConfig("127.0.0.1", 0, null, null, null, null, null, null, null, "", "test-gateway", 0, null, 1);
+        return new GatewayConfig("127.0.0.1", 0, null, null, null, null, null, null, null, "", "test-gateway", 0, null, 1,
+                TraceSettings.DISABLED);
+    }
+
+    public GatewayConfig withTrace(TraceSettings settings) {
+        return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, advertisedEndpoint,
+                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads,
+                settings);
     }
 
     public GatewayConfig withPlaintextPort(Integer port) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, port, advertisedEndpoint,
-                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads);
+                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads, trace);
     }
 
     public GatewayConfig withConfigEndpoint(String endpoint, String token) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, advertisedEndpoint,
-                plaintextAdvertisedEndpoint, endpoint, token, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads);
+                plaintextAdvertisedEndpoint, endpoint, token, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads, trace);
     }
 
     public GatewayConfig withAdvertisedEndpoint(String endpoint) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, endpoint,
-                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads);
+                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads, trace);
     }
 
     public GatewayConfig withIoThreads(int threads) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, advertisedEndpoint,
-                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, threads);
+                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, threads, trace);
     }
 
     /** Reads the {@code GANTRY_*} variables; unknown ones are ignored, malformed numbers throw. */
@@ -100,7 +114,8 @@ public record GatewayConfig(
                 blankToNull(env.get("GANTRY_GATEWAY_ID")),
                 integer(env, "GANTRY_GATEWAY_METRICS_PORT", DEFAULT_METRICS_PORT, -1),
                 blankToNull(env.get("GANTRY_GATEWAY_METRICS_BIND")),
-                integer(env, "GANTRY_GATEWAY_IO_THREADS", Math.min(2, Runtime.getRuntime().availableProcessors()), 1));
+                integer(env, "GANTRY_GATEWAY_IO_THREADS", Math.min(2, Runtime.getRuntime().availableProcessors()), 1),
+                TraceSettings.fromEnv(env));
     }
 
     private static int port(Map<String, String> env, String name, int dflt) {

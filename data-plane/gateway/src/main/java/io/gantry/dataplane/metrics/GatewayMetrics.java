@@ -22,17 +22,23 @@ import java.util.function.DoubleSupplier;
  *   <li>{@code gantry_gateway_foreign_names_dropped_total}: upstream answers left out because they named
  *       another namespace (should stay 0);</li>
  *   <li>{@code gantry_gateway_upstream_calls_in_flight} {rpc}: upstream calls open now;</li>
+ *   <li>{@code gantry_gateway_trace_events_total} {outcome}: trace events {@code published} to a cluster's
+ *       trace topic, {@code dropped_buffer_full} (the gateway's trace buffer had no room),
+ *       {@code dropped_refused} (the cluster refused or failed the batch after retries);</li>
  *   <li>gauges registered with {@link #gauge}.</li>
  * </ul>
  * Labels are only ever values the config or the proxy confirmed (a topic is counted once the proxy
  * accepted or delivered it), so their number stays bounded by what tenants provisioned.
  */
 public final class GatewayMetrics {
+    private final List<java.util.function.Consumer<StringBuilder>> sections = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, Traffic>>> traffic = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, LongAdder>>> calls = new ConcurrentHashMap<>();
     private final LongAdder foreignDropped = new LongAdder();
     private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> upstreamInFlight = new ConcurrentHashMap<>();
     private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> traceEvents = Map.of("published", new LongAdder(),
+            "dropped_buffer_full", new LongAdder(), "dropped_refused", new LongAdder());
 
     private record Gauge(String help, DoubleSupplier value) {
     }
@@ -91,6 +97,21 @@ public final class GatewayMetrics {
         foreignDropped.increment();
     }
 
+    /** Trace events that reached {@code outcome}: published, dropped_buffer_full or dropped_refused. */
+    public void traceEvents(String outcome, long count) {
+        LongAdder a = traceEvents.get(outcome);
+        if (a == null) {
+            throw new IllegalArgumentException("no trace outcome " + outcome);
+        }
+        a.add(count);
+    }
+
+    /** Current value of one trace outcome (tests). */
+    public long traceEvents(String outcome) {
+        LongAdder a = traceEvents.get(outcome);
+        return a == null ? 0 : a.sum();
+    }
+
     public void gauge(String name, String help, DoubleSupplier value) {
         gauges.put(name, new Gauge(help, value));
     }
@@ -129,6 +150,11 @@ public final class GatewayMetrics {
             t = byGroup.computeIfAbsent(group, k -> new Traffic());
         }
         return t;
+    }
+
+    /** Adds lines another component renders (in the text exposition format) to every scrape. */
+    public void section(java.util.function.Consumer<StringBuilder> renderer) {
+        sections.add(renderer);
     }
 
     /** Prometheus text exposition format 0.0.4. */
@@ -175,9 +201,14 @@ public final class GatewayMetrics {
                 .append("# TYPE gantry_gateway_upstream_calls_in_flight gauge\n");
         new TreeMap<>(upstreamInFlight).forEach((rpc, n) -> out.append("gantry_gateway_upstream_calls_in_flight{rpc=\"")
                 .append(escape(rpc)).append("\"} ").append(n.get()).append('\n'));
+        out.append("# HELP gantry_gateway_trace_events_total Trace events by outcome: published to the cluster's trace topic or dropped.\n")
+                .append("# TYPE gantry_gateway_trace_events_total counter\n");
+        new TreeMap<>(traceEvents).forEach((outcome, n) -> out.append("gantry_gateway_trace_events_total{outcome=\"")
+                .append(outcome).append("\"} ").append(n.sum()).append('\n'));
         new TreeMap<>(gauges).forEach((name, g) -> out.append("# HELP ").append(name).append(' ').append(g.help()).append('\n')
                 .append("# TYPE ").append(name).append(" gauge\n")
                 .append(name).append(' ').append(format(g.value().getAsDouble())).append('\n'));
+        sections.forEach(section -> section.accept(out));
         return out.toString();
     }
 
@@ -197,7 +228,7 @@ public final class GatewayMetrics {
         }
     }
 
-    static String escape(String v) {
+    public static String escape(String v) {
         if (v.indexOf('\\') < 0 && v.indexOf('"') < 0 && v.indexOf('\n') < 0) {
             return v;
         }
