@@ -150,7 +150,8 @@ class UpstreamFailuresIT {
                 .addService(ServerInterceptors.intercept(fake, capture)).build().start();
         gateway = Gateway.start(GatewayConfig.forTests());
         gateway.apply(Snapshots.snapshot(1, Snapshots.cluster("fake", "127.0.0.1:" + upstream.getPort(), "gantry-ak", "gantry-sk"),
-                Snapshots.instance(NS, "fake").addAccounts(Snapshots.account("app", "AK", "SK", true)).build()));
+                Snapshots.instance(NS, "fake").addConsumerGroups(Snapshots.group("workers"))
+                        .addAccounts(Snapshots.account("app", "AK", "SK", true)).build()));
     }
 
     @AfterAll
@@ -343,7 +344,8 @@ class UpstreamFailuresIT {
                 closedPort = s.getLocalPort();
             }
             lonely.apply(Snapshots.snapshot(1, Snapshots.cluster("gone", "127.0.0.1:" + closedPort, "a", "s"),
-                    Snapshots.instance(NS, "gone").addAccounts(Snapshots.account("app", "AK", "SK", true)).build()));
+                    Snapshots.instance(NS, "gone").addConsumerGroups(Snapshots.group("workers"))
+                            .addAccounts(Snapshots.account("app", "AK", "SK", true)).build()));
             java.util.Set<String> threadsBefore = threadNames();
             try (TestClient c = TestClient.tls(lonely.tlsPort(), "AK", "SK")) {
                 for (int i = 0; i < 50; i++) {

@@ -282,6 +282,10 @@ public final class RocketMqCluster implements AutoCloseable {
         // quick checks of orphan (half) transactions, relied on by transaction tests
         config.put("transactionCheckInterval", "3000");
         config.put("transactionTimeOut", "2000");
+        // A recall deletes a delayed message from the timer wheel by message id alone unless the topic is
+        // part of the key; message ids are chosen by senders, so without it one tenant could recall
+        // another's delayed message (found by the gateway's security matrix). Every Gantry broker needs it.
+        config.put("appendTopicForTimerDeleteKey", "true");
         config.putAll(authConfig(options));
         config.put("authenticationMetadataProvider",
             "org.apache.rocketmq.auth.authentication.provider.LocalAuthenticationMetadataProvider");

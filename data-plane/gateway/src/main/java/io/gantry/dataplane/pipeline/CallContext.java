@@ -22,4 +22,10 @@ public record CallContext(
         Metadata upstreamHeaders,
         InetAddress remote,
         ThroughputLimiter limiter) {
+
+    /** The same call with the account's current entry (same instance: checked by the caller). */
+    public CallContext withAccount(AccountEntry current) {
+        return new CallContext(current, current.instance(), cluster, proxy, scope, upstreamClientId, upstreamHeaders, remote,
+                limiter);
+    }
 }

@@ -73,12 +73,16 @@ public final class Pipeline {
 
     /**
      * Before each message of a long-lived stream: the account is still known and enabled with the same
-     * secret, and still on the same instance.
+     * secret, still on the same instance, and the client's address still allowed; answers the context
+     * with the account's current rights (ACL rules changed since the stream opened apply to it).
      */
-    public void recheck(Metadata headers, CallContext context) {
+    public CallContext recheck(Metadata headers, CallContext context) {
         AccountEntry now = authentication.reverify(headers, config.current());
         if (!now.instance().id().equals(context.instance().id())) {
             throw new Refusal(apache.rocketmq.v2.Code.FORBIDDEN, "the account no longer belongs to this instance");
         }
+        // an allowlist changed while the stream was open applies to it from its next message
+        authorization.check(now, now.instance(), context.remote());
+        return context.withAccount(now);
     }
 }

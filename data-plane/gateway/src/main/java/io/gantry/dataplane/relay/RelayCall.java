@@ -56,6 +56,13 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
     private boolean upstreamWantsMore;
     private boolean clientWantsMore;
     private String lastCode;
+    /**
+     * Telemetry only: nonces of the commands the proxy sent down this stream (verify a message, print
+     * thread stacks). The proxy matches answers by nonce across all its clients, so an answer is
+     * forwarded only for a nonce this stream was asked about; any other would let one tenant answer for
+     * another's client.
+     */
+    private java.util.Set<String> awaitedNonces;
 
     RelayCall(Rpc<Req, Resp> rpc, ServerCall<Req, Resp> serverCall, Metadata headers, Pipeline pipeline,
             Ingress ingress, GatewayMetrics metrics, TraceTap traceTap) {
@@ -103,13 +110,18 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
             if (rpc.clientStreaming() && upstream != null && !stillAdmitted()) {
                 return;
             }
-            rpc.admission().accept(message, context);
+            if (rpc == Rpcs.TELEMETRY && !answersAwaitedCommand((apache.rocketmq.v2.TelemetryCommand) message)) {
+                serverCall.request(1);
+                return;
+            }
+            // names first (a forged one is ILLEGAL_*, whatever else is wrong), then rights and limits
             Req mapped = rpc.toUpstream().apply(message, context.scope());
-            clientRequest = message;
             if (mapped == null) {
                 serverCall.request(1);
                 return;
             }
+            rpc.admission().accept(message, context);
+            clientRequest = message;
             requestStartNanos = System.nanoTime();
             traceTap.onRequest(rpc.name(), message, context, requestStartNanos);
             if (upstream == null) {
@@ -189,6 +201,9 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
                         return;
                     }
                     Resp mapped = rpc.toClient().apply(message, context.scope());
+                    if (rpc == Rpcs.TELEMETRY && mapped != null) {
+                        awaitAnswer((apache.rocketmq.v2.TelemetryCommand) mapped);
+                    }
                     if (mapped == null) {
                         metrics.foreignDropped();
                         LOG.warning(rpc.name() + ": dropped an upstream answer naming another namespace (instance "
@@ -250,7 +265,7 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
      */
     private boolean stillAdmitted() {
         try {
-            pipeline.recheck(headers, context);
+            context = pipeline.recheck(headers, context);
             return true;
         } catch (Refusal r) {
             send(rpc.errorResponse().apply(apache.rocketmq.v2.Status.newBuilder().setCode(r.code()).setMessage(r.getMessage()).build()));
@@ -258,6 +273,50 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
             finish(Status.OK, r.code().name());
             return false;
         }
+    }
+
+    // ------------------------------------------------------------------ telemetry nonces
+
+    /** Bounds what a client that never answers can make the gateway remember per stream. */
+    private static final int MAX_AWAITED_NONCES = 1024;
+
+    private void awaitAnswer(apache.rocketmq.v2.TelemetryCommand command) {
+        String nonce = switch (command.getCommandCase()) {
+            case VERIFY_MESSAGE_COMMAND -> command.getVerifyMessageCommand().getNonce();
+            case PRINT_THREAD_STACK_TRACE_COMMAND -> command.getPrintThreadStackTraceCommand().getNonce();
+            default -> null;
+        };
+        if (nonce == null) {
+            return;
+        }
+        if (awaitedNonces == null) {
+            awaitedNonces = new java.util.LinkedHashSet<>();
+        }
+        if (awaitedNonces.size() >= MAX_AWAITED_NONCES) {
+            java.util.Iterator<String> oldest = awaitedNonces.iterator();
+            oldest.next();
+            oldest.remove();
+        }
+        awaitedNonces.add(nonce);
+    }
+
+    /** False for an answer (verify result, thread stacks) to a nonce this stream was not asked about. */
+    private boolean answersAwaitedCommand(apache.rocketmq.v2.TelemetryCommand command) {
+        String nonce = switch (command.getCommandCase()) {
+            case VERIFY_MESSAGE_RESULT -> command.getVerifyMessageResult().getNonce();
+            case THREAD_STACK_TRACE -> command.getThreadStackTrace().getNonce();
+            default -> null;
+        };
+        if (nonce == null) {
+            return true;
+        }
+        if (awaitedNonces != null && awaitedNonces.remove(nonce)) {
+            return true;
+        }
+        LOG.warning("Telemetry: dropped an answer to nonce '" + nonce + "' that was not sent to this stream (instance "
+                + context.instance().id() + ")");
+        metrics.foreignDropped();
+        return false;
     }
 
     // ------------------------------------------------------------------ answers

@@ -195,6 +195,7 @@ public final class Rpcs {
 
     /** Consuming needs SUB on the group and on the topic. */
     private static void subscribe(CallContext ctx, Resource group, Resource topic) {
+        knownGroup(ctx, group);
         Authorization.require(ctx, AclResourceType.GROUP, group.getName(), AclAction.SUB);
         Authorization.require(ctx, AclResourceType.TOPIC, topic.getName(), AclAction.SUB);
     }
@@ -205,6 +206,7 @@ public final class Rpcs {
 
     private static void admitHeartbeat(HeartbeatRequest req, CallContext ctx) {
         if (req.hasGroup() && !req.getGroup().getName().isEmpty()) {
+            knownGroup(ctx, req.getGroup());
             Authorization.require(ctx, AclResourceType.GROUP, req.getGroup().getName(), AclAction.SUB);
         }
     }
@@ -232,11 +234,38 @@ public final class Rpcs {
     }
 
     /**
-     * A client's Settings pass unchecked: the SDK waits for the Settings echo during start and reports a
-     * refused one only as a start-up timeout, while a refusal of the RPC that needs the right reaches the
-     * application as FORBIDDEN naming the topic or group. Settings alone reach no data.
+     * A client's Settings declare what it publishes and consumes, and the proxy acts on them (it sends
+     * transaction checks with their half messages to a declared producer, verification commands to a
+     * declared consumer): they need the same rights as the calls they announce.
      */
     private static void admitTelemetry(TelemetryCommand command, CallContext ctx) {
+        if (!command.hasSettings()) {
+            return;
+        }
+        apache.rocketmq.v2.Settings settings = command.getSettings();
+        if (settings.hasPublishing()) {
+            for (Resource topic : settings.getPublishing().getTopicsList()) {
+                Authorization.require(ctx, AclResourceType.TOPIC, topic.getName(), AclAction.PUB);
+            }
+        }
+        if (settings.hasSubscription()) {
+            Resource group = settings.getSubscription().getGroup();
+            knownGroup(ctx, group);
+            Authorization.require(ctx, AclResourceType.GROUP, group.getName(), AclAction.SUB);
+            settings.getSubscription().getSubscriptionsList().forEach(entry ->
+                    Authorization.require(ctx, AclResourceType.TOPIC, entry.getTopic().getName(), AclAction.SUB));
+        }
+    }
+
+    /**
+     * Only groups created through the API: the broker would create any other on first use, outside the
+     * instance's quota and without its retry policy.
+     */
+    private static void knownGroup(CallContext ctx, Resource group) {
+        if (!ctx.instance().groups().contains(group.getName())) {
+            throw new io.gantry.dataplane.pipeline.Refusal(Code.CONSUMER_GROUP_NOT_FOUND, "consumer group '" + group.getName()
+                    + "' does not exist in instance " + ctx.instance().id() + ": create it through the API first");
+        }
     }
 
     private static void countSent(SendMessageRequest req, SendMessageResponse resp, CallContext ctx, GatewayMetrics m) {
