@@ -7,6 +7,7 @@ import io.gantry.controlplane.model.InstanceEntity;
 import io.gantry.controlplane.secrets.SecretCipher;
 import io.gantry.controlplane.security.Caller;
 import io.gantry.controlplane.security.Roles;
+import io.gantry.isolation.acl.AccountType;
 import io.gantry.isolation.naming.InstanceIds;
 import io.gantry.isolation.quota.Edition;
 import io.gantry.isolation.quota.Editions;
@@ -81,7 +82,10 @@ public class AccountsResource {
         String tenant = caller.tenant();
         InstanceEntity instance = instances.getForWrite(tenant, instanceId);
         Validation.username(username);
-        Dtos.AccountCreate request = body == null ? new Dtos.AccountCreate(null, null) : body;
+        Dtos.AccountCreate request = body == null ? new Dtos.AccountCreate(null, null, null) : body;
+        // Without a type an account keeps every permission of its instance, as accounts did before ACLs.
+        AccountType type = request.accountType() == null ? AccountType.ADMIN
+                : Validation.oneOf(AccountType.class, request.accountType(), "accountType");
         if (AccountEntity.find("instanceId = ?1 and username = ?2", instanceId, username).firstResultOptional().isPresent()) {
             throw new ApiException(ErrorCode.ALREADY_EXISTS,
                     "account '" + username + "' already exists in instance '" + instanceId + "'", "username");
@@ -99,6 +103,7 @@ public class AccountsResource {
         a.accessKey = "AK" + InstanceIds.randomBase32(20).toUpperCase(Locale.ROOT);
         a.secretEnc = cipher.encrypt(secret);
         a.enabled = request.enabled() == null || request.enabled();
+        a.accountType = type;
         a.remark = Validation.remark(request.remark(), "remark");
         a.createdAt = now;
         a.updatedAt = now;
@@ -125,6 +130,9 @@ public class AccountsResource {
         }
         if (body.remark() != null) {
             a.remark = Validation.remark(body.remark(), "remark");
+        }
+        if (body.accountType() != null) {
+            a.accountType = Validation.oneOf(AccountType.class, body.accountType(), "accountType");
         }
         a.updatedAt = Instant.now();
         Dtos.AccountView after = views.account(a, null);

@@ -16,6 +16,7 @@ import io.gantry.controlplane.security.Roles;
 import io.gantry.isolation.quota.Edition;
 import io.gantry.isolation.quota.Editions;
 import io.gantry.isolation.quota.QuotaCheck;
+import io.gantry.isolation.throttle.ThroughputLimits;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -33,6 +34,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 @Path("/api/v1/instances/{instanceId}/consumer-groups")
@@ -56,6 +58,8 @@ public class ConsumerGroupsResource {
     AuditLog audit;
     @Inject
     Event<ProvisioningRequested> provisioning;
+    @Inject
+    ThrottleCounters throttleCounters;
 
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
@@ -63,9 +67,10 @@ public class ConsumerGroupsResource {
                                                   @QueryParam("pageSize") String pageSize,
                                                   @QueryParam("pageToken") String pageToken) {
         instances.get(caller.tenant(), instanceId);
+        Map<String, Long> throttled = throttleCounters.byName(instanceId, ThrottleCounters.GROUP_RECEIVE);
         return PageTokens.page(pageSize, pageToken,
                 after -> ConsumerGroupEntity.<ConsumerGroupEntity>find("instanceId = ?1 and name > ?2 order by name", instanceId, after),
-                g -> g.name, g -> views.group(g, null));
+                g -> g.name, g -> views.group(g, null, throttled.getOrDefault(g.name, 0L)));
     }
 
     @GET
@@ -91,6 +96,7 @@ public class ConsumerGroupsResource {
         g.deliveryOrder = body.deliveryOrderType() == null ? DeliveryOrder.CONCURRENTLY
                 : Validation.oneOf(DeliveryOrder.class, body.deliveryOrderType(), "deliveryOrderType");
         applyRetryPolicy(g, body.consumeRetryPolicy(), null);
+        g.maxReceiveTps = body.maxReceiveTps() == null ? null : maxReceiveTps(instance, body.maxReceiveTps());
         if (ConsumerGroupEntity.findById(new ChildKey(instanceId, group)) != null) {
             throw new ApiException(ErrorCode.ALREADY_EXISTS,
                     "consumer group '" + group + "' already exists in instance '" + instanceId + "'", "name");
@@ -124,7 +130,7 @@ public class ConsumerGroupsResource {
                            Dtos.ConsumerGroupUpdate body) {
         Validation.body(body);
         String tenant = caller.tenant();
-        instances.getForWrite(tenant, instanceId);
+        InstanceEntity instance = instances.getForWrite(tenant, instanceId);
         ConsumerGroupEntity g = find(instanceId, group);
         if (g.status == Status.DELETING) {
             throw new ApiException(ErrorCode.INVALID_STATE, "consumer group '" + group + "' is being deleted");
@@ -142,6 +148,10 @@ public class ConsumerGroupsResource {
         }
         if (body.remark() != null) {
             g.remark = Validation.remark(body.remark(), "remark");
+        }
+        if (body.maxReceiveTps() != null) {
+            // Not provisioned: the cap lives in the gateways, which get it from the next config snapshot.
+            g.maxReceiveTps = maxReceiveTps(instance, body.maxReceiveTps());
         }
         boolean provisioned = order != g.deliveryOrder || policy != g.retryPolicy || retries != g.maxRetries
                 || !Objects.equals(interval, g.fixedIntervalSeconds);
@@ -211,6 +221,18 @@ public class ConsumerGroupsResource {
         g.retryPolicy = policy;
         g.maxRetries = retries;
         g.fixedIntervalSeconds = interval;
+    }
+
+    /** 1 up to the instance's receive limit; 0 means no cap of its own (stored as null), as in the gateway config. */
+    private static Integer maxReceiveTps(InstanceEntity instance, int requested) {
+        if (requested == 0) {
+            return null;
+        }
+        if (requested < 0) {
+            throw ApiException.invalid("maxReceiveTps", "must be 0 (no cap) or more");
+        }
+        return InstanceQuotas.admitValue(instance.instanceId, "receiveTps", "maxReceiveTps",
+                ThroughputLimits.forSpec(instance.tpsSpec).receiveTps(), null, requested);
     }
 
     private static ConsumerGroupEntity find(String instanceId, String group) {

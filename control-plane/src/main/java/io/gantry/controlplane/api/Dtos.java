@@ -17,39 +17,61 @@ public final class Dtos {
     // --- instances
 
     public record InstanceCreate(String name, String regionId, String edition, Integer tpsSpec,
-                                 Integer retentionHours, String remark, Map<String, String> tags) {
+                                 Integer retentionHours, String remark, Map<String, String> tags,
+                                 List<String> ipAllowlist) {
     }
 
     public record InstanceUpdate(String name, String regionId, String edition, Integer tpsSpec,
-                                 Integer retentionHours, String remark, Map<String, String> tags) {
+                                 Integer retentionHours, String remark, Map<String, String> tags,
+                                 List<String> ipAllowlist) {
     }
 
     public record Endpoint(String type, String address) {
     }
 
-    public record Quota(String name, int limit, long used) {
+    /** {@code used} is left out where nothing is counted (a per-message limit such as maxMessageSizeKiB). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Quota(String name, int limit, Long used) {
+    }
+
+    /** What an operator's throttle shows to the tenant: no operator identity. */
+    public record TemporaryThrottleView(int sendTps, int receiveTps, String reason, Instant expiresAt) {
+    }
+
+    /** Limits in weighted messages per second; {@code temporaryThrottle} is null when none is active. */
+    public record ThroughputView(int sendTps, int receiveTps, int effectiveSendTps, int effectiveReceiveTps,
+                                 double burstSeconds, int bytesPerUnit, Map<String, Integer> messageTypeWeights,
+                                 TemporaryThrottleView temporaryThrottle) {
+    }
+
+    public record ThrottledLimitView(String kind, String name, long throttledRequests, Instant lastThrottledAt) {
+    }
+
+    public record ThrottledView(long total, List<ThrottledLimitView> byLimit) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record InstanceView(String instanceId, String name, String regionId, String edition, int tpsSpec,
                                int retentionHours, String remark, Map<String, String> tags, String status,
                                List<Condition> conditions, long generation, long observedGeneration,
-                               String namespace, List<Endpoint> endpoints, List<Quota> quotas,
+                               String namespace, List<Endpoint> endpoints, List<String> ipAllowlist,
+                               ThroughputView throughput, List<Quota> quotas, ThrottledView throttled,
                                Instant createdAt, Instant updatedAt, String operationId) {
     }
 
     // --- topics
 
-    public record TopicCreate(String messageType, Integer queueCount, String remark) {
+    public record TopicCreate(String messageType, Integer queueCount, String remark, Integer maxSendTps) {
     }
 
-    public record TopicUpdate(String messageType, Integer queueCount, String remark) {
+    public record TopicUpdate(String messageType, Integer queueCount, String remark, Integer maxSendTps) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TopicView(String instanceId, String topicName, String messageType, int queueCount, String remark,
-                            String status, List<Condition> conditions, long generation, long observedGeneration,
-                            Instant createdAt, Instant updatedAt, String operationId) {
+                            Integer maxSendTps, long throttledRequests, String status, List<Condition> conditions,
+                            long generation, long observedGeneration, Instant createdAt, Instant updatedAt,
+                            String operationId) {
     }
 
     // --- consumer groups
@@ -57,30 +79,44 @@ public final class Dtos {
     public record ConsumeRetryPolicy(String retryPolicy, Integer maxRetryTimes, Integer fixedIntervalSeconds) {
     }
 
-    public record ConsumerGroupCreate(String deliveryOrderType, ConsumeRetryPolicy consumeRetryPolicy, String remark) {
+    public record ConsumerGroupCreate(String deliveryOrderType, ConsumeRetryPolicy consumeRetryPolicy, String remark,
+                                      Integer maxReceiveTps) {
     }
 
-    public record ConsumerGroupUpdate(String deliveryOrderType, ConsumeRetryPolicy consumeRetryPolicy, String remark) {
+    public record ConsumerGroupUpdate(String deliveryOrderType, ConsumeRetryPolicy consumeRetryPolicy, String remark,
+                                      Integer maxReceiveTps) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ConsumerGroupView(String instanceId, String groupName, String deliveryOrderType,
-                                    ConsumeRetryPolicy consumeRetryPolicy, String remark, String status,
-                                    List<Condition> conditions, long generation, long observedGeneration,
-                                    Instant createdAt, Instant updatedAt, String operationId) {
+                                    ConsumeRetryPolicy consumeRetryPolicy, String remark, Integer maxReceiveTps,
+                                    long throttledRequests, String status, List<Condition> conditions,
+                                    long generation, long observedGeneration, Instant createdAt, Instant updatedAt,
+                                    String operationId) {
     }
 
     // --- accounts
 
-    public record AccountCreate(Boolean enabled, String remark) {
+    public record AccountCreate(Boolean enabled, String remark, String accountType) {
     }
 
-    public record AccountUpdate(Boolean enabled, String remark) {
+    public record AccountUpdate(Boolean enabled, String remark, String accountType) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AccountView(String instanceId, String username, String accessKey, String secretKey, boolean enabled,
-                              String remark, Instant createdAt, Instant updatedAt) {
+                              String accountType, String remark, Instant createdAt, Instant updatedAt) {
+    }
+
+    // --- ACL rules
+
+    public record AclRuleCreate(String resourceType, String resourceName, String pattern, List<String> actions,
+                                String decision, List<String> sourceCidrs) {
+    }
+
+    public record AclRuleView(String ruleId, String instanceId, String username, String resourceType,
+                              String resourceName, String pattern, List<String> actions, String decision,
+                              List<String> sourceCidrs, Instant createdAt) {
     }
 
     // --- operations
@@ -106,6 +142,14 @@ public final class Dtos {
     }
 
     // --- operators
+
+    /** expiresAt is RFC 3339 text, parsed by the resource so that a bad value names the field. */
+    public record ThrottleSet(Integer sendTps, Integer receiveTps, String reason, String expiresAt) {
+    }
+
+    public record ThrottleView(String instanceId, String tenantId, int sendTps, int receiveTps, String reason,
+                               Instant expiresAt, String setBy, Instant setAt) {
+    }
 
     public record ClusterCreate(String clusterId, String regionId, String nameServerAddress, String proxyEndpoint,
                                 String adminAccessKey, String adminSecretKey, Integer capacityTps,

@@ -33,7 +33,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 
 @Path("/api/v1/instances")
 @Produces(MediaType.APPLICATION_JSON)
@@ -81,9 +83,10 @@ public class InstancesResource {
             throw ApiException.invalid("regionId", "names region '" + region + "', which is not offered (see /api/v1/regions)");
         }
         Edition edition = edition(body.edition());
-        int tps = body.tpsSpec() == null ? edition.smallestSpec().tps() : tpsSpec(edition, body.tpsSpec());
+        int tps = body.tpsSpec() == null ? edition.smallestSpec().tps() : tpsSpec(null, edition, body.tpsSpec(), null);
         int retention = body.retentionHours() == null ? edition.defaultRetentionHours()
-                : Validation.range(body.retentionHours(), "retentionHours", 1, edition.maxRetentionHours());
+                : retentionHours(null, edition, body.retentionHours(), null);
+        List<String> allowlist = ipAllowlist(null, body.ipAllowlist(), 0);
 
         Instant now = Instant.now();
         InstanceEntity i = new InstanceEntity();
@@ -96,6 +99,7 @@ public class InstancesResource {
         i.retentionHours = retention;
         i.remark = Validation.remark(body.remark(), "remark");
         i.tags = new HashMap<>(Validation.tags(body.tags()));
+        i.ipAllowlist = new ArrayList<>(allowlist);
         i.createdAt = now;
         i.requestChange(Status.CREATING, now);
         i.setCondition("Ready", false, "Provisioning", "waiting for placement on a cluster", now);
@@ -133,12 +137,16 @@ public class InstancesResource {
         if (body.tags() != null) {
             i.tags = new HashMap<>(Validation.tags(body.tags()));
         }
+        if (body.ipAllowlist() != null) {
+            // Not provisioned: gateways apply it from the next config snapshot.
+            i.ipAllowlist = new ArrayList<>(ipAllowlist(instanceId, body.ipAllowlist(), i.ipAllowlist.size()));
+        }
         if (body.tpsSpec() != null && body.tpsSpec() != i.tpsSpec) {
-            i.tpsSpec = tpsSpec(edition, body.tpsSpec());
+            i.tpsSpec = tpsSpec(instanceId, edition, body.tpsSpec(), (long) i.tpsSpec);
             provisioned = true;
         }
         if (body.retentionHours() != null && body.retentionHours() != i.retentionHours) {
-            i.retentionHours = Validation.range(body.retentionHours(), "retentionHours", 1, edition.maxRetentionHours());
+            i.retentionHours = retentionHours(instanceId, edition, body.retentionHours(), (long) i.retentionHours);
             provisioned = true;
         }
         Instant now = Instant.now();
@@ -195,9 +203,26 @@ public class InstancesResource {
                 "must be one of " + Editions.all().stream().map(Edition::code).toList()));
     }
 
-    private static int tpsSpec(Edition edition, int tps) {
+    /** Above the edition's largest spec is a quota (a bigger edition buys it); between specs is just invalid. */
+    private static int tpsSpec(String instanceId, Edition edition, int tps, Long current) {
+        InstanceQuotas.admitValue(instanceId, "tpsSpec", "tpsSpec", InstanceQuotas.largestSpec(edition), current, tps);
         return edition.spec(tps).orElseThrow(() -> ApiException.invalid("tpsSpec",
                 "must be one of the '" + edition.code() + "' edition's specs "
                         + edition.tpsSpecs().stream().map(Edition.TpsSpec::tps).toList())).tps();
+    }
+
+    private static int retentionHours(String instanceId, Edition edition, int hours, Long current) {
+        if (hours < 1) {
+            throw ApiException.invalid("retentionHours", "must be at least 1");
+        }
+        return InstanceQuotas.admitValue(instanceId, "retentionHours", "retentionHours", edition.maxRetentionHours(),
+                current, hours);
+    }
+
+    private static List<String> ipAllowlist(String instanceId, List<String> requested, int current) {
+        List<String> cidrs = Validation.cidrs(requested, "ipAllowlist");
+        InstanceQuotas.admitValue(instanceId, "ipAllowlistEntries", "ipAllowlist",
+                InstanceQuotas.MAX_IP_ALLOWLIST_ENTRIES, (long) current, cidrs.size());
+        return cidrs;
     }
 }

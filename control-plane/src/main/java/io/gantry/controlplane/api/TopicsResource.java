@@ -14,6 +14,7 @@ import io.gantry.controlplane.security.Roles;
 import io.gantry.isolation.quota.Edition;
 import io.gantry.isolation.quota.Editions;
 import io.gantry.isolation.quota.QuotaCheck;
+import io.gantry.isolation.throttle.ThroughputLimits;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -31,6 +32,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
+import java.util.Map;
 
 @Path("/api/v1/instances/{instanceId}/topics")
 @Produces(MediaType.APPLICATION_JSON)
@@ -50,6 +52,8 @@ public class TopicsResource {
     AuditLog audit;
     @Inject
     Event<ProvisioningRequested> provisioning;
+    @Inject
+    ThrottleCounters throttleCounters;
 
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
@@ -57,9 +61,10 @@ public class TopicsResource {
                                           @QueryParam("pageSize") String pageSize,
                                           @QueryParam("pageToken") String pageToken) {
         instances.get(caller.tenant(), instanceId);
+        Map<String, Long> throttled = throttleCounters.byName(instanceId, ThrottleCounters.TOPIC_SEND);
         return PageTokens.page(pageSize, pageToken,
                 after -> TopicEntity.<TopicEntity>find("instanceId = ?1 and name > ?2 order by name", instanceId, after),
-                t -> t.name, t -> views.topic(t, null));
+                t -> t.name, t -> views.topic(t, null, throttled.getOrDefault(t.name, 0L)));
     }
 
     @GET
@@ -84,6 +89,7 @@ public class TopicsResource {
         TopicEntity.MessageType type = Validation.oneOf(TopicEntity.MessageType.class, body.messageType(), "messageType");
         int queues = body.queueCount() == null ? Math.min(DEFAULT_QUEUES, edition.maxQueuesPerTopic())
                 : Validation.range(body.queueCount(), "queueCount", 1, edition.maxQueuesPerTopic());
+        Integer maxSendTps = body.maxSendTps() == null ? null : maxSendTps(instance, body.maxSendTps());
         if (TopicEntity.findById(new ChildKey(instanceId, topic)) != null) {
             throw new ApiException(ErrorCode.ALREADY_EXISTS,
                     "topic '" + topic + "' already exists in instance '" + instanceId + "'", "name");
@@ -99,6 +105,7 @@ public class TopicsResource {
         t.messageType = type;
         t.queueCount = queues;
         t.remark = Validation.remark(body.remark(), "remark");
+        t.maxSendTps = maxSendTps;
         t.createdAt = now;
         t.requestChange(Status.CREATING, now);
         t.setCondition("Ready", false, "Provisioning", "waiting to be created on the cluster", now);
@@ -143,6 +150,10 @@ public class TopicsResource {
         if (body.remark() != null) {
             t.remark = Validation.remark(body.remark(), "remark");
         }
+        if (body.maxSendTps() != null) {
+            // Not provisioned: the cap lives in the gateways, which get it from the next config snapshot.
+            t.maxSendTps = maxSendTps(instance, body.maxSendTps());
+        }
         String operationId = null;
         if (provisioned) {
             t.requestChange(Status.UPDATING, now);
@@ -174,6 +185,18 @@ public class TopicsResource {
         audit.record(caller.actor(), tenant, "topic.delete", Operations.TOPIC, instanceId + "/" + topic, before, after);
         provisioning.fire(new ProvisioningRequested(instanceId));
         return Response.accepted(after).build();
+    }
+
+    /** 1 up to the instance's send limit; 0 means no cap of its own (stored as null), as in the gateway config. */
+    private static Integer maxSendTps(InstanceEntity instance, int requested) {
+        if (requested == 0) {
+            return null;
+        }
+        if (requested < 0) {
+            throw ApiException.invalid("maxSendTps", "must be 0 (no cap) or more");
+        }
+        return InstanceQuotas.admitValue(instance.instanceId, "sendTps", "maxSendTps",
+                ThroughputLimits.forSpec(instance.tpsSpec).sendTps(), null, requested);
     }
 
     private static TopicEntity find(String instanceId, String topic) {

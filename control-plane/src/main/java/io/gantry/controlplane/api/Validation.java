@@ -1,9 +1,12 @@
 package io.gantry.controlplane.api;
 
 import io.gantry.api.ErrorCode;
+import io.gantry.isolation.acl.Cidr;
 import io.gantry.isolation.naming.NameViolation;
 import io.gantry.isolation.naming.ResourceNames;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -113,6 +116,26 @@ public final class Validation {
             throw ApiException.invalid(field, "must be between " + min + " and " + max);
         }
         return value;
+    }
+
+    /**
+     * IPv4/IPv6 CIDRs or plain addresses, each checked by tenant-isolation's {@code Cidr} (the parser
+     * the gateway uses), answered in canonical form without duplicates; a bad entry names its index.
+     */
+    public static List<String> cidrs(List<String> values, String field) {
+        if (values == null) {
+            return List.of();
+        }
+        LinkedHashSet<String> canonical = new LinkedHashSet<>();
+        for (int i = 0; i < values.size(); i++) {
+            try {
+                canonical.add(Cidr.parse(values.get(i)).toString());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid(field + "[" + i + "]", "must be an IPv4 or IPv6 CIDR or address: "
+                        + e.getMessage());
+            }
+        }
+        return List.copyOf(canonical);
     }
 
     public static <E extends Enum<E>> E oneOf(Class<E> type, String value, String field) {

@@ -1,8 +1,11 @@
 package io.gantry.controlplane.model;
 
+import io.gantry.isolation.acl.AccountType;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
@@ -43,6 +46,11 @@ public class AccountEntity extends PanacheEntityBase {
     public String secretEnc;
 
     public boolean enabled;
+
+    /** ADMIN: every permission of its instance; NORMAL: only what its ACL rules allow. */
+    @Column(name = "account_type")
+    @Enumerated(EnumType.STRING)
+    public AccountType accountType = AccountType.ADMIN;
 
     public String remark;
 

@@ -40,4 +40,8 @@ public class ConsumerGroupEntity extends ProvisionedEntity {
     public Integer fixedIntervalSeconds;
 
     public String remark;
+
+    /** Cap on the group's weighted receive rate below the instance's; null = none. */
+    @Column(name = "max_receive_tps")
+    public Integer maxReceiveTps;
 }

@@ -4,7 +4,9 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
@@ -38,4 +40,9 @@ public class InstanceEntity extends ProvisionedEntity {
 
     @JdbcTypeCode(SqlTypes.JSON)
     public Map<String, String> tags = new HashMap<>();
+
+    /** CIDRs that may connect with the instance's accounts; empty = any address. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "ip_allowlist")
+    public List<String> ipAllowlist = new ArrayList<>();
 }

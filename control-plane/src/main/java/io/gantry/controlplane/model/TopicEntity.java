@@ -28,4 +28,8 @@ public class TopicEntity extends ProvisionedEntity {
     public int queueCount;
 
     public String remark;
+
+    /** Cap on the topic's weighted send rate below the instance's; null = none. */
+    @Column(name = "max_send_tps")
+    public Integer maxSendTps;
 }

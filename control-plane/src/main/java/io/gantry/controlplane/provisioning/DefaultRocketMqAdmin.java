@@ -15,10 +15,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.rocketmq.acl.common.AclClientRPCHook;
 import org.apache.rocketmq.acl.common.SessionCredentials;
+import org.apache.rocketmq.client.QueryResult;
 import org.apache.rocketmq.client.exception.MQBrokerException;
+import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.common.MixAll;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.constant.PermName;
+import org.apache.rocketmq.common.message.MessageClientIDSetter;
+import org.apache.rocketmq.common.message.MessageConst;
+import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
@@ -36,6 +41,8 @@ public class DefaultRocketMqAdmin implements RocketMqAdmin {
     private static final Logger LOG = Logger.getLogger(DefaultRocketMqAdmin.class);
     static final String MESSAGE_TYPE_ATTRIBUTE = "message.type";
     private static final int FIXED_RETRY_LEVELS = 32;
+    /** Index hits read per message-id lookup; more than one only on a hash collision. */
+    private static final int MAX_INDEX_HITS = 32;
 
     private final Map<ClusterTarget, DefaultMQAdminExt> clients = new ConcurrentHashMap<>();
     private final long timeoutMillis;
@@ -169,6 +176,57 @@ public class DefaultRocketMqAdmin implements RocketMqAdmin {
                     () -> admin(cluster).getAllSubscriptionGroup(broker, timeoutMillis).getSubscriptionGroupTable().keySet()));
         }
         return names;
+    }
+
+    @Override
+    public Optional<BrokerMessage> findMessage(ClusterTarget cluster, String brokerTopicName, String messageId,
+                                               long notBeforeMillis) throws ClusterUnavailableException {
+        QueryResult result;
+        try {
+            result = admin(cluster).queryMessageByUniqKey(null, brokerTopicName, messageId, MAX_INDEX_HITS,
+                    notBeforeMillis, Long.MAX_VALUE);
+        } catch (MQClientException e) {
+            // No index entry, or the topic is gone from the cluster: either way the broker has no such message.
+            if (e.getResponseCode() == ResponseCode.NO_MESSAGE || e.getResponseCode() == ResponseCode.TOPIC_NOT_EXIST) {
+                return Optional.empty();
+            }
+            throw new ClusterUnavailableException("cluster '" + cluster.clusterId() + "': find message " + messageId
+                    + " failed: " + rootMessage(e), e);
+        } catch (Exception e) {
+            throw new ClusterUnavailableException("cluster '" + cluster.clusterId() + "': find message " + messageId
+                    + " failed: " + rootMessage(e), e);
+        }
+        // The index is a hash: a hit may be another key's message, or a copy under another topic.
+        for (MessageExt m : result.getMessageList()) {
+            if (brokerTopicName.equals(m.getTopic()) && messageId.equals(MessageClientIDSetter.getUniqID(m))) {
+                Map<String, String> user = new HashMap<>();
+                m.getProperties().forEach((k, v) -> {
+                    if (!MessageConst.STRING_HASH_SET.contains(k)) {
+                        user.put(k, v);
+                    }
+                });
+                return Optional.of(new BrokerMessage(m.getTopic(), user, m.getBody(), m.getStoreTimestamp(),
+                        m.getQueueId(), m.getQueueOffset(), m.getReconsumeTimes()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void ensureSystemTopic(ClusterTarget cluster, BrokerTopic topic) throws ClusterUnavailableException {
+        for (String broker : masterBrokers(cluster)) {
+            boolean present = call(cluster, "read topic " + topic.name(),
+                    () -> admin(cluster).getAllTopicConfig(broker, timeoutMillis).getTopicConfigTable().containsKey(topic.name()));
+            if (!present) {
+                TopicConfig config = new TopicConfig(topic.name(), topic.readQueues(), topic.writeQueues(),
+                        PermName.PERM_READ | PermName.PERM_WRITE, 0);
+                config.setAttributes(Map.of("+" + MESSAGE_TYPE_ATTRIBUTE, topic.messageType()));
+                call(cluster, "create topic " + topic.name(), () -> {
+                    admin(cluster).createAndUpdateTopicConfig(broker, config);
+                    return null;
+                });
+            }
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -58,6 +58,8 @@ public class Reconciler {
     AuditLog audit;
     @Inject
     SecretCipher cipher;
+    @Inject
+    SystemTopics systemTopics;
 
     @ConfigProperty(name = "gantry.provisioner.enabled")
     boolean enabled;
@@ -115,6 +117,7 @@ public class Reconciler {
 
     /** One pass over everything that is due. Visible for tests that drive the loop themselves. */
     public void passOnce() {
+        systemTopics.ensureOnActiveClusters();
         for (String id : due("instances", "instance_id")) {
             QuarkusTransaction.requiringNew().run(() -> reconcileInstance(id));
         }

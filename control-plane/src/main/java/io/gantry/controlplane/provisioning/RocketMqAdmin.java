@@ -28,4 +28,18 @@ public interface RocketMqAdmin {
 
     /** Every subscription group name the cluster's brokers hold. */
     Set<String> groupNames(ClusterTarget cluster) throws ClusterUnavailableException;
+
+    /**
+     * Creates a topic Gantry itself uses (outside every tenant namespace, see {@link SystemTopics}) on
+     * each master broker that lacks it; a broker that has it keeps it as it is.
+     */
+    void ensureSystemTopic(ClusterTarget cluster, BrokerTopic topic) throws ClusterUnavailableException;
+
+    /**
+     * The message stored under {@code brokerTopicName} with this message id (RocketMQ's unique key, the
+     * id the SDK shows), looked up in the brokers' index from {@code notBeforeMillis} on; empty when no
+     * broker holds it (any more).
+     */
+    Optional<BrokerMessage> findMessage(ClusterTarget cluster, String brokerTopicName, String messageId,
+                                        long notBeforeMillis) throws ClusterUnavailableException;
 }

@@ -25,7 +25,8 @@ import java.util.Properties;
 
 /**
  * The one-command local stack: PostgreSQL (data kept in the state folder), a RocketMQ cluster,
- * Keycloak with the demo realm, and the control plane, which gets the local cluster registered.
+ * Keycloak with the demo realm, an S3 server (s3proxy, the trace archive), the control plane, which
+ * gets the local cluster registered, the trace service and the gateway.
  *
  * <p>Started by {@code local-stack/start.sh}. Ctrl-C (or SIGTERM) stops, in reverse order, exactly
  * the processes this launcher started. Generated credentials (the RocketMQ admin user, the key
@@ -40,6 +41,9 @@ public final class LocalStack {
     static final int GATEWAY_PORT = 8091;
     static final int GATEWAY_PLAINTEXT_PORT = 8092;
     static final int GATEWAY_METRICS_PORT = 9464;
+    static final int S3_PORT = 8333;
+    static final int TRACE_METRICS_PORT = 9466;
+    static final String TRACE_BUCKET = "gantry-trace";
     static final String DATABASE = "gantry";
     static final String REGION = "local";
     static final String CLUSTER_ID = "local-1";
@@ -83,18 +87,20 @@ public final class LocalStack {
         requireFree(GATEWAY_PORT, "the gateway");
         requireFree(GATEWAY_PLAINTEXT_PORT, "the gateway (plaintext)");
         requireFree(GATEWAY_METRICS_PORT, "the gateway's metrics");
+        requireFree(S3_PORT, "s3proxy");
+        requireFree(TRACE_METRICS_PORT, "the trace service's metrics");
         if (externalIssuer.isEmpty()) {
             requireFree(KEYCLOAK_PORT, "Keycloak");
             // Fail before anything starts when no Java 21+ is around for Keycloak.
             KeycloakServer.findJavaHome(System.getenv(), this::progress);
         }
 
-        step("1/5", "PostgreSQL (data in " + state.resolve("postgres") + ")");
+        step("1/7", "PostgreSQL (data in " + state.resolve("postgres") + ")");
         PostgresServer postgres = PostgresServer.startPersistent(state.resolve("postgres"), POSTGRES_PORT);
         started.push(postgres);
         postgres.createDatabase(DATABASE);
 
-        step("2/5", "RocketMQ NameServer + Broker + Proxy (store in " + state.resolve("rocketmq") + ")");
+        step("2/7", "RocketMQ NameServer + Broker + Proxy (store in " + state.resolve("rocketmq") + ")");
         RocketMqCluster rocketMq = RocketMqCluster.start(RocketMqCluster.Options.defaults()
                 .workDir(state.resolve("rocketmq"))
                 .standardPorts()
@@ -105,16 +111,23 @@ public final class LocalStack {
         KeycloakServer keycloak = null;
         if (externalIssuer.isPresent()) {
             issuer = externalIssuer.get();
-            step("3/5", "OIDC provider: using " + issuer + " (GANTRY_OIDC_ISSUER), Keycloak not started");
+            step("3/7", "OIDC provider: using " + issuer + " (GANTRY_OIDC_ISSUER), Keycloak not started");
         } else {
-            step("3/5", "Keycloak with the demo realm");
+            step("3/7", "Keycloak with the demo realm");
             keycloak = KeycloakServer.start(KeycloakServer.options().stateDir(state.resolve("keycloak"))
                     .port(KEYCLOAK_PORT).progress(this::progress).shutdownHook(false));
             started.push(keycloak);
             issuer = keycloak.issuerUrl();
         }
 
-        step("4/5", "control plane");
+        step("4/7", "s3proxy (S3 for the trace archive, data in " + state.resolve("s3") + ")");
+        S3ProxyServer s3 = S3ProxyServer.start(S3ProxyServer.Options.defaults().dataDir(state.resolve("s3")).port(S3_PORT)
+                .credentials(secrets.getProperty("s3.accessKey"), secrets.getProperty("s3.secretKey")));
+        started.push(s3);
+        Map<String, String> s3Env = Map.of("GANTRY_S3_ENDPOINT", s3.endpoint(), "GANTRY_S3_ACCESS_KEY", s3.accessKey(),
+                "GANTRY_S3_SECRET_KEY", s3.secretKey(), "GANTRY_S3_BUCKET", TRACE_BUCKET);
+
+        step("5/7", "control plane");
         Path jar = home.resolve("control-plane/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (local-stack/start.sh does)");
@@ -130,6 +143,7 @@ public final class LocalStack {
         env.put("GANTRY_GATEWAY_TOKEN", secrets.getProperty("gateway.token"));
         env.put("GANTRY_GRPC_ENDPOINT", "127.0.0.1:" + GATEWAY_PORT);
         env.put("GANTRY_GRPC_PLAINTEXT_ENDPOINT", "127.0.0.1:" + GATEWAY_PLAINTEXT_PORT);
+        env.putAll(s3Env);
         ChildProcess controlPlane = ChildProcess.start("control-plane",
                 List.of(javaCommand(), "-Xmx384m", "-jar", jar.toString()), env,
                 state.resolve("logs/control-plane.log"));
@@ -137,7 +151,28 @@ public final class LocalStack {
         String api = "http://127.0.0.1:" + CONTROL_PLANE_PORT;
         awaitHttp(api + "/q/health/ready", Duration.ofSeconds(90), controlPlane);
 
-        step("5/5", "gateway (RocketMQ 5 gRPC endpoint for the SDKs)");
+        step("6/7", "trace service (indexes every message's life; the control plane's messages API reads it)");
+        Path traceJar = home.resolve("trace-service/target/trace-service-0.1.0-SNAPSHOT.jar");
+        if (!Files.exists(traceJar)) {
+            throw new IllegalStateException(traceJar + " is missing: build first (local-stack/start.sh does)");
+        }
+        Map<String, String> traceEnv = new HashMap<>(s3Env);
+        traceEnv.put("GANTRY_DB_URL", postgres.jdbcUrl(DATABASE));
+        traceEnv.put("GANTRY_DB_USER", postgres.user());
+        traceEnv.put("GANTRY_DB_PASSWORD", postgres.password());
+        traceEnv.put("GANTRY_CONFIG_ENDPOINT", "127.0.0.1:" + CONFIG_PORT);
+        traceEnv.put("GANTRY_GATEWAY_TOKEN", secrets.getProperty("gateway.token"));
+        traceEnv.put("GANTRY_REGION", REGION);
+        traceEnv.put("GANTRY_TRACE_SERVICE_ID", "local-trace-1");
+        traceEnv.put("GANTRY_TRACE_METRICS_PORT", String.valueOf(TRACE_METRICS_PORT));
+        traceEnv.put("GANTRY_TRACE_WORK_DIR", state.resolve("trace-service").toString());
+        ChildProcess traceService = ChildProcess.start("trace-service",
+                List.of(javaCommand(), "-Xmx256m", "-jar", traceJar.toString()), traceEnv,
+                state.resolve("logs/trace-service.log"));
+        started.push(traceService);
+        awaitHttp("http://127.0.0.1:" + TRACE_METRICS_PORT + "/healthz", Duration.ofSeconds(60), traceService);
+
+        step("7/7", "gateway (RocketMQ 5 gRPC endpoint for the SDKs)");
         Path gatewayJar = home.resolve("data-plane/gateway/target/data-plane-gateway-0.1.0-SNAPSHOT.jar");
         if (!Files.exists(gatewayJar)) {
             throw new IllegalStateException(gatewayJar + " is missing: build first (local-stack/start.sh does)");
@@ -162,7 +197,7 @@ public final class LocalStack {
         } else {
             progress("register the cluster yourself with an operator token: POST " + api + "/api/v1/admin/clusters");
         }
-        printReady(api, issuer, keycloak, rocketMq);
+        printReady(api, issuer, keycloak, rocketMq, s3);
     }
 
     private void registerCluster(String api, String operatorToken, RocketMqCluster mq) throws IOException, InterruptedException {
@@ -183,13 +218,17 @@ public final class LocalStack {
         }
     }
 
-    private void printReady(String api, String issuer, KeycloakServer keycloak, RocketMqCluster mq) {
+    private void printReady(String api, String issuer, KeycloakServer keycloak, RocketMqCluster mq, S3ProxyServer s3) {
         StringBuilder out = new StringBuilder();
         out.append("\n==================== Gantry local stack is ready (").append(elapsed()).append(") ====================\n");
         out.append("  Management API   ").append(api).append("/api/v1   (OpenAPI: ").append(api).append("/api/v1/openapi)\n");
         out.append("  SDK endpoint     127.0.0.1:").append(GATEWAY_PORT).append(" (TLS, the Java SDK's default; plaintext for the Node SDK: 127.0.0.1:")
                 .append(GATEWAY_PLAINTEXT_PORT).append(")\n");
         out.append("  Gateway metrics  http://127.0.0.1:").append(GATEWAY_METRICS_PORT).append("/metrics\n");
+        out.append("  Message trace    ").append(api).append("/api/v1/instances/{id}/messages  (trace service metrics: http://127.0.0.1:")
+                .append(TRACE_METRICS_PORT).append("/metrics)\n");
+        out.append("  S3 (s3proxy)     ").append(s3.endpoint()).append(" bucket ").append(TRACE_BUCKET)
+                .append(" (credentials in ").append(state.resolve("local-stack.properties")).append(")\n");
         out.append("  OIDC issuer      ").append(issuer).append('\n');
         if (keycloak != null) {
             out.append("  Keycloak admin   ").append(keycloak.adminConsoleUrl()).append("  (admin / admin)\n");
@@ -241,6 +280,8 @@ public final class LocalStack {
         changed |= putIfAbsent(p, "rocketmq.admin.accessKey", "gantry-admin");
         changed |= putIfAbsent(p, "rocketmq.admin.secretKey", Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(random, 24)));
         changed |= putIfAbsent(p, "gateway.token", Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(random, 24)));
+        changed |= putIfAbsent(p, "s3.accessKey", "gantry-local");
+        changed |= putIfAbsent(p, "s3.secretKey", Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(random, 24)));
         if (changed) {
             Files.createDirectories(state);
             try (OutputStream out = Files.newOutputStream(file)) {

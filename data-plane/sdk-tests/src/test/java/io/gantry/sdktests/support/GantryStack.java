@@ -6,6 +6,7 @@ import io.gantry.localstack.FreePorts;
 import io.gantry.localstack.OidcTestServer;
 import io.gantry.localstack.PostgresServer;
 import io.gantry.localstack.RocketMqCluster;
+import io.gantry.localstack.S3ProxyServer;
 import io.gantry.localstack.SharedComponents;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -32,8 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Gantry as a tenant meets it: the packaged control plane and gateway started as processes over the
- * real components of local-stack (RocketMQ, PostgreSQL, an OIDC provider), the RocketMQ cluster
+ * Gantry as a tenant meets it: the packaged control plane, trace service and gateway started as processes
+ * over the real components of local-stack (RocketMQ, PostgreSQL, an OIDC provider, an S3 server), the RocketMQ cluster
  * registered through the operator API, tenants that create instances, topics, groups and accounts
  * through the REST API.
  *
@@ -57,6 +58,7 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
     private final Path tempDir;
     private final Path controlPlaneJar;
     private final Path gatewayJar;
+    private final Path traceServiceJar;
     private final String gatewayToken;
     private final int controlPlaneHttpPort;
     private final int controlPlaneGrpcPort;
@@ -70,6 +72,8 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
     private String api;
     private Gateway gateway;
     private ChildProcess controlPlane;
+    private S3ProxyServer s3;
+    private TraceService traceService;
 
     private GantryStack() {
         repoRoot = locateRepoRoot();
@@ -78,6 +82,8 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
                 .orElse(repoRoot.resolve("control-plane/target/quarkus-app/quarkus-run.jar"));
         gatewayJar = property("gantry.gateway.jar").map(Path::of).filter(Files::isRegularFile)
                 .orElseGet(() -> findGatewayJar(repoRoot.resolve("data-plane/gateway/target")));
+        traceServiceJar = property("gantry.traceService.jar").map(Path::of)
+                .orElse(repoRoot.resolve("trace-service/target/trace-service-0.1.0-SNAPSHOT.jar"));
         Path workRoot = property("gantry.sdktests.workDir").map(Path::of)
                 .orElse(repoRoot.resolve("data-plane/sdk-tests/target/sdk-tests"));
         runDir = workRoot.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
@@ -116,6 +122,7 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
     private void boot() {
         requireFile(controlPlaneJar, "the control plane (control-plane/target/quarkus-app/quarkus-run.jar)");
         requireFile(gatewayJar, "the gateway (data-plane/gateway/target/data-plane-gateway-*.jar)");
+        requireFile(traceServiceJar, "the trace service (trace-service/target/trace-service-*.jar)");
         ChildProcess.reapLeftovers(ledger);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         log("run directory " + runDir);
@@ -125,6 +132,9 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
         oidc = SharedComponents.oidc();
         String database = "sdktests_" + Long.toHexString(System.nanoTime());
         postgres.createDatabase(database);
+        // the trace archive; its bucket is the trace service's to create
+        s3 = S3ProxyServer.start();
+        log("s3proxy on " + s3.endpoint());
 
         byte[] secretsKey = new byte[32];
         new SecureRandom().nextBytes(secretsKey);
@@ -138,6 +148,7 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
         env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(controlPlaneGrpcPort));
         env.put("GANTRY_GATEWAY_TOKEN", gatewayToken);
         env.put("GANTRY_GRPC_ENDPOINT", "127.0.0.1:" + gatewayTlsPort);
+        env.putAll(s3Env());
         api = "http://127.0.0.1:" + controlPlaneHttpPort;
         long started = System.nanoTime();
         controlPlane = ChildProcess.startJava("control-plane", List.of("-Xmx384m"),
@@ -161,7 +172,28 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
         if (status != 201) {
             throw new IllegalStateException("registering the RocketMQ cluster answered " + status);
         }
+        Map<String, String> traceEnv = new LinkedHashMap<>();
+        traceEnv.put("GANTRY_DB_URL", postgres.jdbcUrl(database));
+        traceEnv.put("GANTRY_DB_USER", postgres.user());
+        traceEnv.put("GANTRY_DB_PASSWORD", postgres.password());
+        traceEnv.put("GANTRY_CONFIG_ENDPOINT", "127.0.0.1:" + controlPlaneGrpcPort);
+        traceEnv.put("GANTRY_GATEWAY_TOKEN", gatewayToken);
+        traceEnv.put("GANTRY_REGION", REGION);
+        traceEnv.put("GANTRY_TRACE_SERVICE_ID", "sdk-tests-trace");
+        int traceMetricsPort = ports.pick();
+        traceEnv.put("GANTRY_TRACE_METRICS_PORT", Integer.toString(traceMetricsPort));
+        traceEnv.put("GANTRY_TRACE_WORK_DIR", tempDir.resolve("trace-service").toString());
+        traceEnv.putAll(s3Env());
+        traceService = new TraceService(traceServiceJar, traceEnv, traceMetricsPort, runDir.resolve("trace-service.log"),
+                ledger, runDir);
+        traceService.start();
         gateway = startGateway("gw-1", gatewayTlsPort, null);
+    }
+
+    /** The S3 archive's settings, the same for the trace service and the control plane. */
+    private Map<String, String> s3Env() {
+        return Map.of("GANTRY_S3_ENDPOINT", s3.endpoint(), "GANTRY_S3_ACCESS_KEY", s3.accessKey(),
+                "GANTRY_S3_SECRET_KEY", s3.secretKey(), "GANTRY_S3_BUCKET", "gantry-trace");
     }
 
     /** A further gateway replica on free ports, advertising its own TLS address unless told otherwise. */
@@ -221,6 +253,11 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
         return rocketMq;
     }
 
+    /** The trace service process (stop and start it to simulate an outage). */
+    public TraceService traceService() {
+        return traceService;
+    }
+
     /** Base URI of the management API, e.g. {@code http://127.0.0.1:PORT}. */
     public String api() {
         return api;
@@ -253,8 +290,12 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
         return oidc.token("operator", null, "platform-operator");
     }
 
-    String adminToken(String tenant) {
+    public String adminToken(String tenant) {
         return oidc.token(tenant + "-admin", tenant, "tenant-admin");
+    }
+
+    public String viewerToken(String tenant) {
+        return oidc.token(tenant + "-viewer", tenant, "tenant-viewer");
     }
 
     /** A request to the management API with a bearer token (paths sent as written). */
@@ -263,20 +304,30 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
                 .contentType(ContentType.JSON).accept(ContentType.JSON);
     }
 
-    /** Stops the gateways, then the control plane; deletes the temporary directory. Idempotent. */
+    /** Stops the gateways, the trace service, the control plane and s3proxy; deletes the temporary directory. Idempotent. */
     @Override
     public void close() {
         if (closed.getAndSet(true)) {
             return;
         }
         List<RuntimeException> failures = new ArrayList<>();
-        List<ChildProcess> reversed = new ArrayList<>(children);
+        List<AutoCloseable> reversed = new ArrayList<>(children);
         java.util.Collections.reverse(reversed);
-        for (ChildProcess child : reversed) {
+        // the trace service started after the control plane, s3proxy before it; gateways are in children
+        int controlPlaneAt = controlPlane == null ? reversed.size() : reversed.indexOf(controlPlane);
+        if (traceService != null) {
+            reversed.add(Math.max(0, controlPlaneAt), traceService::stop);
+        }
+        if (s3 != null) {
+            reversed.add(s3);
+        }
+        for (AutoCloseable child : reversed) {
             try {
                 child.close();
             } catch (RuntimeException e) {
                 failures.add(e);
+            } catch (Exception e) {
+                failures.add(new RuntimeException(e));
             }
         }
         try {
