@@ -79,10 +79,8 @@ public final class ThroughputLimiter {
             int receive = t.getReceiveTps();
             if (t.hasTemporaryThrottle() && t.getTemporaryThrottle().getExpiresAtMillis() > nowMillis) {
                 TemporaryThrottle temp = t.getTemporaryThrottle();
-                ThroughputLimits lowered = new ThroughputLimits(send, receive)
-                        .lowerOf(new ThroughputLimits(temp.getSendTps(), temp.getReceiveTps()));
-                send = lowered.sendTps();
-                receive = lowered.receiveTps();
+                send = lower(send, temp.getSendTps());
+                receive = lower(receive, temp.getReceiveTps());
             }
             double burst = t.getBurstSeconds() > 0 ? t.getBurstSeconds() : ThroughputLimits.DEFAULT_BURST_SECONDS;
             InstanceLimits il = byInstance.computeIfAbsent(entry.id(), InstanceLimits::new);
@@ -106,6 +104,14 @@ public final class ThroughputLimiter {
         }
         byInstance.keySet().retainAll(seen);
         enforceShares(now);
+    }
+
+    /** The lower of two limits where 0 means "none". */
+    private static int lower(int limit, int throttle) {
+        if (throttle <= 0) {
+            return limit;
+        }
+        return limit <= 0 ? throttle : Math.min(limit, throttle);
     }
 
     private Limit configure(Limit existing, String instanceId, LimitKind kind, String name, int rate, double burst) {

@@ -189,6 +189,15 @@ class ThroughputLimiterTest {
     }
 
     @Test
+    void aThrottleOnAnInstanceWithoutLimitsStillApplies() {
+        TemporaryThrottle temp = TemporaryThrottle.newBuilder().setSendTps(10).setExpiresAtMillis(60_000).build();
+        ConfigView v = view(0, 0, temp);
+        limiter.update(v, 0);
+        assertEquals(10.0, limiter.localRate("i1", LimitKind.LIMIT_KIND_INSTANCE_SEND, ""));
+        assertTrue(Double.isNaN(limiter.localRate("i1", LimitKind.LIMIT_KIND_INSTANCE_RECEIVE, "")), "no receive limit at all");
+    }
+
+    @Test
     void replicasEnforceTheirGrantWhileValidThenAnEqualShare() {
         ConfigView v = view(100, 200, null);
         limiter.update(v, 0);
