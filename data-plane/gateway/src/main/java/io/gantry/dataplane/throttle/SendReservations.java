@@ -1,80 +1,82 @@
 package io.gantry.dataplane.throttle;
 
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Messages refused for the rate whose cost was booked against the bucket anyway, so that the SDK's
- * retry of the same message (same message id, after its backoff) passes without competing again.
+ * Sends refused for the rate, remembered by message id so that their retries are treated as retries.
  *
- * <p>Why: the Java SDK gives up on a send after 3 attempts, 20 and 40 ms apart when throttled. Under
- * sustained overload a retry competing with fresh sends fails again as often as not, and the producer
- * sees errors instead of slowing down. Booking the tokens at refusal makes the refusal a deferral: the
- * bucket goes into debt by at most {@link ThroughputLimiter#RESERVATION_HORIZON_SECONDS} of its rate,
- * which later sends repay, so the admitted rate over time is unchanged.
+ * <p>Why: the SDKs retry a throttled send only twice, after the backoff the proxy's Settings give them
+ * (20 ms, then 40 ms more). Under sustained overload a retry competing with fresh sends fails as often as
+ * not, and the producer sees errors instead of slowing down. So a refused send may <em>book</em> its cost
+ * against the bucket (the bucket goes into debt, which later sends repay) and is admitted at the first
+ * retry that comes once that debt is repaid — or at its last attempt in any case, since a booking nobody
+ * uses would waste the instance's capacity. Bookings are limited to {@link ThroughputLimiter#RESERVATION_HORIZON_SECONDS}
+ * of debt, so the admitted rate over any window stays within that of the limit.
+ *
+ * <p>Keyed by the request's first message id (a batch is retried whole, with the same ids).
  */
 final class SendReservations {
     /** Bounds memory per instance; past it, refusals are plain refusals. */
-    static final int MAX_RESERVATIONS = 20_000;
-    private final ConcurrentHashMap<String, Long> expiryByMessageId = new ConcurrentHashMap<>();
-    /**
-     * Messages refused before: their next attempt may be the SDK's last, and a booking nobody comes back
-     * for wastes the instance's capacity, so only a message's first refusal books.
-     */
-    private final ConcurrentHashMap<String, Long> refusedBefore = new ConcurrentHashMap<>();
+    static final int MAX_ENTRIES = 20_000;
+    /** The SDKs' attempts per send (the first and two retries). */
+    static final int ATTEMPTS = 3;
 
-    boolean hasRoom(int messages) {
-        return expiryByMessageId.size() + messages <= MAX_RESERVATIONS;
-    }
+    /** What is known of one refused send. */
+    static final class Entry {
+        final long expiresAtNanos;
+        /** When its booked cost is repaid; {@link Long#MIN_VALUE} while not booked. */
+        long admitFromNanos = Long.MIN_VALUE;
+        /** Refusals so far (attempts made and refused). */
+        int refusals;
 
-    /**
-     * Records a refusal; true when none of the messages was refused before (a first attempt, whose
-     * retries are still to come).
-     */
-    boolean firstRefusal(List<String> messageIds, long expiresAtNanos) {
-        boolean first = true;
-        for (String id : messageIds) {
-            if (refusedBefore.size() < MAX_RESERVATIONS) {
-                first &= refusedBefore.put(id, expiresAtNanos) == null;
-            } else {
-                first &= !refusedBefore.containsKey(id);
-            }
+        Entry(long expiresAtNanos) {
+            this.expiresAtNanos = expiresAtNanos;
         }
-        return first;
-    }
 
-    void reserve(List<String> messageIds, long expiresAtNanos) {
-        for (String id : messageIds) {
-            if (!id.isEmpty()) {
-                expiryByMessageId.put(id, expiresAtNanos);
-            }
+        boolean booked() {
+            return admitFromNanos != Long.MIN_VALUE;
+        }
+
+        /** The attempt now arriving is the SDK's last. */
+        boolean lastAttempt() {
+            return refusals >= ATTEMPTS - 1;
         }
     }
 
-    /** True, and the reservations are used up, when every message of the request holds one. */
-    boolean claim(List<String> messageIds, long nowNanos) {
-        if (expiryByMessageId.isEmpty()) {
-            return false;
+    private final ConcurrentHashMap<String, Entry> byMessageId = new ConcurrentHashMap<>();
+
+    /** The entry of a send refused before, or null for a first attempt. */
+    Entry find(String messageId) {
+        return messageId.isEmpty() ? null : byMessageId.get(messageId);
+    }
+
+    /** Records a refusal of this attempt; null when there is no room to remember it. */
+    Entry refused(String messageId, long expiresAtNanos) {
+        if (messageId.isEmpty()) {
+            return null;
         }
-        for (String id : messageIds) {
-            Long expiry = expiryByMessageId.get(id);
-            if (expiry == null || nowNanos - expiry > 0) {
-                return false;
+        Entry e = byMessageId.get(messageId);
+        if (e == null) {
+            if (byMessageId.size() >= MAX_ENTRIES) {
+                return null;
             }
+            e = byMessageId.computeIfAbsent(messageId, k -> new Entry(expiresAtNanos));
         }
-        boolean all = true;
-        for (String id : messageIds) {
-            all &= expiryByMessageId.remove(id) != null;
+        synchronized (e) {
+            e.refusals++;
         }
-        return all;
+        return e;
+    }
+
+    void admitted(String messageId) {
+        byMessageId.remove(messageId);
     }
 
     void expire(long nowNanos) {
-        expiryByMessageId.values().removeIf(expiry -> nowNanos - expiry > 0);
-        refusedBefore.values().removeIf(expiry -> nowNanos - expiry > 0);
+        byMessageId.values().removeIf(e -> nowNanos - e.expiresAtNanos > 0);
     }
 
     int size() {
-        return expiryByMessageId.size();
+        return byMessageId.size();
     }
 }

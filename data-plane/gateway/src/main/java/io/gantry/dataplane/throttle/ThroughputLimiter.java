@@ -42,12 +42,16 @@ import java.util.function.LongSupplier;
  * grant, an equal share among the replicas last known live.
  *
  * <p>Refusals are RocketMQ's {@code TOO_MANY_REQUESTS}, answered at once; the SDK backs off and
- * retries. A refused send books its cost anyway (within {@link #RESERVATION_HORIZON_SECONDS} of debt)
+ * retries. A refused send books its cost (within {@link #RESERVATION_HORIZON_SECONDS} of debt)
  * so that its retry passes: see {@link SendReservations}.
  */
 public final class ThroughputLimiter {
-    /** How much debt (in seconds of the rate) refused sends may book for their retries. */
-    static final double RESERVATION_HORIZON_SECONDS = 0.5;
+    /**
+     * How much debt (in seconds of the rate) refused sends may book for their retries: the SDKs' retry
+     * window at the backoff the proxy hands out (20 ms, then 40 ms), so a booked send is admitted by its
+     * last attempt with its cost repaid, or at most this early.
+     */
+    static final double RESERVATION_HORIZON_SECONDS = 0.06;
     /** Longer than the SDK's three attempts with any backoff the gateway hands out. */
     static final long RESERVATION_TTL_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** A limit (or cap) of 0 means "none". */
@@ -154,37 +158,70 @@ public final class ThroughputLimiter {
         if (send == null && topic == null) {
             return;
         }
-        List<String> ids = messageIds(request);
+        String id = request.getMessagesCount() == 0 ? "" : request.getMessages(0).getSystemProperties().getMessageId();
         long now = nanoClock.getAsLong();
-        if (il.reservations.claim(ids, now)) {
-            admitted(send, cost);
-            admitted(topic, cost);
-            return;
+        SendReservations.Entry earlier = il.reservations.find(id);
+        if (earlier != null && earlier.booked()) {
+            // a retry of a booked send: its cost is paid; it waits only for the debt it booked to be repaid
+            synchronized (earlier) {
+                if (now - earlier.admitFromNanos >= 0 || earlier.lastAttempt()) {
+                    il.reservations.admitted(id);
+                    admitted(send, cost);
+                    admitted(topic, cost);
+                    return;
+                }
+                earlier.refusals++;
+            }
+            Limit waiting = send != null ? send : topic;
+            waiting.throttled();
+            throw tooMany(waiting, instance);
         }
         demanded(send, cost);
         demanded(topic, cost);
         boolean sendOk = send == null || send.bucket.tryTake(cost);
         boolean topicOk = sendOk && (topic == null || topic.bucket.tryTake(cost));
         if (sendOk && topicOk) {
+            if (earlier != null) {
+                il.reservations.admitted(id);
+            }
             admitted(send, cost);
             admitted(topic, cost);
             return;
         }
-        Limit refusing = sendOk ? topic : send;
-        refusing.throttled();
-        boolean first = il.reservations.firstRefusal(ids, now + RESERVATION_TTL_NANOS);
-        if (first && il.reservations.hasRoom(ids.size()) && canBook(sendOk ? null : send, cost) && canBook(topic, cost)) {
-            if (!sendOk) {
-                send.bucket.charge(cost);
-            }
-            if (topic != null) {
-                topic.bucket.charge(cost);
-            }
-            il.reservations.reserve(ids, now + RESERVATION_TTL_NANOS);
-        } else if (sendOk && send != null) {
+        if (sendOk && send != null) {
             send.bucket.refund(cost);
         }
+        Limit refusing = sendOk ? topic : send;
+        refusing.throttled();
+        book(il, id, send, topic, cost, now);
         throw tooMany(refusing, instance);
+    }
+
+    /**
+     * Books a refused send's cost for its retry (see {@link SendReservations}) when this is not the
+     * SDK's last attempt and the buckets may go that much further into debt.
+     */
+    private void book(InstanceLimits il, String id, Limit send, Limit topic, long cost, long now) {
+        SendReservations.Entry entry = il.reservations.refused(id, now + RESERVATION_TTL_NANOS);
+        if (entry == null || !canBook(send, cost) || !canBook(topic, cost)) {
+            return;
+        }
+        synchronized (entry) {
+            if (entry.booked() || entry.refusals >= SendReservations.ATTEMPTS) {
+                return;
+            }
+            long admitFrom = now;
+            for (Limit limit : new Limit[] {send, topic}) {
+                if (limit != null) {
+                    limit.bucket.charge(cost);
+                    double debt = -limit.bucket.tokens();
+                    if (debt > 0 && limit.bucket.rate() > 0) {
+                        admitFrom = Math.max(admitFrom, now + (long) (debt / limit.bucket.rate() * 1e9));
+                    }
+                }
+            }
+            entry.admitFromNanos = admitFrom;
+        }
     }
 
     /** Before a receive (or pull) is forwarded: the instance and the group are not in debt. */
@@ -242,14 +279,6 @@ public final class ThroughputLimiter {
         if (limit != null) {
             limit.counter.admitted(cost);
         }
-    }
-
-    private static List<String> messageIds(SendMessageRequest request) {
-        List<String> ids = new ArrayList<>(request.getMessagesCount());
-        for (int i = 0; i < request.getMessagesCount(); i++) {
-            ids.add(request.getMessages(i).getSystemProperties().getMessageId());
-        }
-        return ids;
     }
 
     private static Refusal tooMany(Limit limit, InstanceEntry instance) {

@@ -83,8 +83,8 @@ class ThroughputLimiterTest {
         // a full bucket holds 0.2 s of the rate: 20 small messages, then nothing until tokens come back
         assertEquals(20, admitted(instance(v), "orders", 100, 50));
         nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
-        // 10 units came back, but refused sends booked up to 0.5 s of debt for their retries
-        assertEquals(0, admitted(instance(v), "orders", 100, 5));
+        // 10 units came back, 6 of them (0.06 s of the rate) booked by refused sends for their retries
+        assertEquals(4, admitted(instance(v), "orders", 100, 10));
     }
 
     @Test
@@ -141,6 +141,51 @@ class ThroughputLimiterTest {
         }
         assertTrue(ok >= 950 && ok <= 1000 + 20 + 50, "admitted " + ok + " in 10 s at 100/s");
         assertTrue(failed > 0, "half the offered sends cannot fit: " + failed);
+    }
+
+    @Test
+    void aClosedLoopProducerPastTheLimitSlowsDownWithoutLosingASend() {
+        ConfigView v = view(500, 1000, null);
+        limiter.update(v, 0);
+        InstanceEntry i = instance(v);
+        // 16 senders, each sending its next message when the previous one is done; a refused attempt is
+        // retried like the Java SDK does with the proxy's backoff: after 20 ms, then 40 ms, then given up;
+        // an accepted one completes 1 ms later
+        int senders = 16;
+        long[] nextAt = new long[senders];
+        SendMessageRequest[] current = new SendMessageRequest[senders];
+        int[] attempt = new int[senders];
+        int ok = 0;
+        int failed = 0;
+        for (int ms = 0; ms < 10_000; ms++) {
+            nanos.set(T0 + TimeUnit.MILLISECONDS.toNanos(ms));
+            for (int s = 0; s < senders; s++) {
+                if (nextAt[s] > ms) {
+                    continue;
+                }
+                if (current[s] == null) {
+                    current[s] = send("orders", 1024);
+                    attempt[s] = 1;
+                }
+                try {
+                    limiter.admitSend(i, current[s]);
+                    ok++;
+                    current[s] = null;
+                    nextAt[s] = ms + 1;
+                } catch (Refusal r) {
+                    if (attempt[s] == 3) {
+                        failed++;
+                        current[s] = null;
+                        nextAt[s] = ms + 1;
+                    } else {
+                        nextAt[s] = ms + (attempt[s] == 1 ? 20 : 40);
+                        attempt[s]++;
+                    }
+                }
+            }
+        }
+        assertEquals(0, failed, "sends given up after three attempts (" + ok + " admitted)");
+        assertTrue(ok >= 4750 && ok <= 5000 + 100 + 30, "admitted " + ok + " in 10 s at 500/s");
     }
 
     @Test
