@@ -142,7 +142,7 @@ public final class Rpcs {
 
     public static final Rpc<TelemetryCommand, TelemetryCommand> TELEMETRY = new Rpc<>(
             MessagingServiceGrpc.getTelemetryMethod(),
-            NameMapper::toUpstream, NameMapper::toClient,
+            NameMapper::toUpstream, (c, s) -> ProducerBackoff.apply(NameMapper.toClient(c, s)),
             s -> TelemetryCommand.newBuilder().setStatus(s).build(),
             c -> c.hasStatus() ? c.getStatus() : null, none(),
             Rpcs::admitTelemetry);

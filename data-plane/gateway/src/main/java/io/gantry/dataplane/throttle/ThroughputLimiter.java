@@ -48,10 +48,10 @@ import java.util.function.LongSupplier;
 public final class ThroughputLimiter {
     /**
      * How much debt (in seconds of the rate) refused sends may book for their retries: the SDKs' retry
-     * window at the backoff the proxy hands out (20 ms, then 40 ms), so a booked send is admitted by its
-     * last attempt with its cost repaid, or at most this early.
+     * window at the backoff the gateway hands producers ({@code relay.ProducerBackoff}: 100 ms, then
+     * 200 ms), so a booked send is admitted by its last attempt with its cost repaid, or at most this early.
      */
-    static final double RESERVATION_HORIZON_SECONDS = 0.06;
+    static final double RESERVATION_HORIZON_SECONDS = 0.3;
     /** Longer than the SDK's three attempts with any backoff the gateway hands out. */
     static final long RESERVATION_TTL_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** A limit (or cap) of 0 means "none". */
@@ -266,7 +266,10 @@ public final class ThroughputLimiter {
     }
 
     private static boolean canBook(Limit limit, long cost) {
-        return limit == null || limit.bucket.tokens() - cost >= -limit.bucket.rate() * RESERVATION_HORIZON_SECONDS;
+        if (limit == null) {
+            return true;
+        }
+        return limit.bucket.tokens() - cost >= -limit.bucket.rate() * RESERVATION_HORIZON_SECONDS;
     }
 
     private static void demanded(Limit limit, long cost) {
