@@ -216,6 +216,13 @@ public final class GantryStack implements ExtensionContext.Store.CloseableResour
         env.put("GANTRY_REGION", REGION);
         env.put("GANTRY_GATEWAY_ID", id);
         env.put("GANTRY_GATEWAY_METRICS_PORT", Integer.toString(metricsPort));
+        // load drivers compare settings (e.g. GANTRY_TRACE_ENABLED=false): -Dgantry.gateway.env=K=V,K=V
+        property("gantry.gateway.env").ifPresent(extra -> {
+            for (String kv : extra.split(",")) {
+                int eq = kv.indexOf('=');
+                env.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        });
         long started = System.nanoTime();
         ChildProcess process = ChildProcess.startJava("gateway " + id,
                 List.of("-Xmx512m", "-Duser.home=" + tempDir.resolve(id)),
