@@ -85,13 +85,10 @@ public final class Rpcs {
             r -> r.hasStatus() ? r.getStatus() : null,
             (req, resp, ctx, m) -> {
                 if (resp.hasMessage()) {
-                    m.received(ctx.instance().id(), resp.getMessage().getTopic().getName(), req.getGroup().getName(),
-                            resp.getMessage().getBody().size());
-                    ctx.limiter().received(ctx.instance(), req.getGroup().getName(), resp.getMessage().getTopic().getName(),
-                            resp.getMessage().getBody().size());
+                    delivered(req.getGroup(), resp.getMessage(), ctx, m);
                 }
             },
-            Rpcs::admitReceive);
+            (req, ctx) -> consume(ctx, req.getGroup(), req.getMessageQueue().getTopic()));
 
     public static final Rpc<AckMessageRequest, AckMessageResponse> ACK_MESSAGE = new Rpc<>(MessagingServiceGrpc.getAckMessageMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
@@ -112,13 +109,10 @@ public final class Rpcs {
             r -> r.hasStatus() ? r.getStatus() : null,
             (req, resp, ctx, m) -> {
                 if (resp.hasMessage()) {
-                    m.received(ctx.instance().id(), resp.getMessage().getTopic().getName(), req.getGroup().getName(),
-                            resp.getMessage().getBody().size());
-                    ctx.limiter().received(ctx.instance(), req.getGroup().getName(), resp.getMessage().getTopic().getName(),
-                            resp.getMessage().getBody().size());
+                    delivered(req.getGroup(), resp.getMessage(), ctx, m);
                 }
             },
-            Rpcs::admitPull);
+            (req, ctx) -> consume(ctx, req.getGroup(), req.getMessageQueue().getTopic()));
 
     public static final Rpc<UpdateOffsetRequest, UpdateOffsetResponse> UPDATE_OFFSET = new Rpc<>(MessagingServiceGrpc.getUpdateOffsetMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
@@ -223,14 +217,18 @@ public final class Rpcs {
         ctx.limiter().admitSend(ctx.instance(), req);
     }
 
-    private static void admitReceive(ReceiveMessageRequest req, CallContext ctx) {
-        subscribe(ctx, req.getGroup(), req.getMessageQueue().getTopic());
-        ctx.limiter().admitReceive(ctx.instance(), req.getGroup().getName());
+    /** Receive and pull: rights to consume, and the receive limits not in debt. */
+    private static void consume(CallContext ctx, Resource group, Resource topic) {
+        subscribe(ctx, group, topic);
+        ctx.limiter().admitReceive(ctx.instance(), group.getName());
     }
 
-    private static void admitPull(PullMessageRequest req, CallContext ctx) {
-        subscribe(ctx, req.getGroup(), req.getMessageQueue().getTopic());
-        ctx.limiter().admitReceive(ctx.instance(), req.getGroup().getName());
+    /** A message delivered by a receive or pull: counted, and charged to the receive limits. */
+    private static void delivered(Resource group, apache.rocketmq.v2.Message message, CallContext ctx, GatewayMetrics m) {
+        String topic = message.getTopic().getName();
+        int size = message.getBody().size();
+        m.received(ctx.instance().id(), topic, group.getName(), size);
+        ctx.limiter().received(ctx.instance(), group.getName(), topic, size);
     }
 
     /**
