@@ -1,9 +1,9 @@
 package io.gantry.dataplane;
 
 import apache.rocketmq.v2.Endpoints;
+import io.gantry.api.config.ConfigWatchClient;
 import io.gantry.api.config.v1.ConfigSnapshot;
 import io.gantry.dataplane.config.ConfigStore;
-import io.gantry.dataplane.config.ConfigWatcher;
 import io.gantry.dataplane.mapping.EndpointsFormat;
 import io.gantry.dataplane.metrics.GatewayMetrics;
 import io.gantry.dataplane.metrics.MetricsServer;
@@ -83,7 +83,7 @@ public final class Gateway implements AutoCloseable {
     private Server tlsServer;
     private Server plaintextServer;
     private ManagedChannel configChannel;
-    private ConfigWatcher watcher;
+    private ConfigWatchClient watcher;
     private MetricsServer metricsServer;
     private TraceTap traceTap = TraceTap.NONE;
     private TraceRecorder traceRecorder;
@@ -149,7 +149,8 @@ public final class Gateway implements AutoCloseable {
                     .channelType(channelType).eventLoopGroup(eventLoops).directExecutor()
                     .keepAliveTime(30, TimeUnit.SECONDS).keepAliveTimeout(10, TimeUnit.SECONDS).keepAliveWithoutCalls(true)
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES).build();
-            watcher = new ConfigWatcher(configChannel, store, scheduler, config.gatewayToken(), config.gatewayId(), config.regionId());
+            watcher = new ConfigWatchClient(configChannel, scheduler, config.gatewayToken(), config.gatewayId(), config.regionId(),
+                    () -> store.current().version(), store::apply);
             watcher.start();
         }
         coordinator = new CoordinatorClient(configChannel, limiter, store, scheduler, config.gatewayToken(), config.gatewayId());
