@@ -1,17 +1,17 @@
 package io.gantry.controlplane.api;
 
-import io.gantry.api.ErrorCode;
-import io.gantry.controlplane.audit.AuditLog;
+import static io.gantry.controlplane.api.InstanceScoped.Access.WRITE;
+
+import io.gantry.controlplane.audit.AuditSubject;
+import io.gantry.controlplane.audit.Audited;
+import io.gantry.controlplane.audit.AuditedResource;
 import io.gantry.controlplane.model.AccountEntity;
-import io.gantry.controlplane.model.InstanceEntity;
 import io.gantry.controlplane.secrets.SecretCipher;
-import io.gantry.controlplane.security.Caller;
 import io.gantry.controlplane.security.Roles;
 import io.gantry.isolation.acl.AccountType;
 import io.gantry.isolation.naming.InstanceIds;
 import io.gantry.isolation.quota.Edition;
 import io.gantry.isolation.quota.Editions;
-import io.gantry.isolation.quota.QuotaCheck;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -31,6 +31,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Accounts are the credentials an SDK signs with. They are not provisioned on brokers (the
@@ -40,26 +41,22 @@ import java.util.Locale;
 @Path("/api/v1/instances/{instanceId}/accounts")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-public class AccountsResource {
+public class AccountsResource implements AuditedResource {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @Inject
-    Caller caller;
-    @Inject
-    TenantInstances instances;
+    ScopedInstance scoped;
     @Inject
     Views views;
-    @Inject
-    AuditLog audit;
     @Inject
     SecretCipher cipher;
 
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    @InstanceScoped
     public Dtos.Page<Dtos.AccountView> list(@PathParam("instanceId") String instanceId,
                                             @QueryParam("pageSize") String pageSize,
                                             @QueryParam("pageToken") String pageToken) {
-        instances.get(caller.tenant(), instanceId);
         return PageTokens.page(pageSize, pageToken,
                 after -> AccountEntity.<AccountEntity>find("instanceId = ?1 and username > ?2 order by username", instanceId, after),
                 a -> a.username, a -> views.account(a, null));
@@ -68,8 +65,8 @@ public class AccountsResource {
     @GET
     @Path("{username}")
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    @InstanceScoped
     public Dtos.AccountView get(@PathParam("instanceId") String instanceId, @PathParam("username") String username) {
-        instances.get(caller.tenant(), instanceId);
         return views.account(find(instanceId, username), null);
     }
 
@@ -77,24 +74,23 @@ public class AccountsResource {
     @Path("{username}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped(WRITE)
+    @Audited(kind = "account", verb = Audited.CREATE)
     public Response create(@PathParam("instanceId") String instanceId, @PathParam("username") String username,
                            Dtos.AccountCreate body) {
-        String tenant = caller.tenant();
-        InstanceEntity instance = instances.getForWrite(tenant, instanceId);
-        Validation.username(username);
+        // The body is optional: an account needs nothing but its name.
         Dtos.AccountCreate request = body == null ? new Dtos.AccountCreate(null, null, null) : body;
-        // Without a type an account keeps every permission of its instance, as accounts did before ACLs.
+        Validation.username(username);
+        // Without a type an account keeps every permission of its instance, as accounts did before ACLs;
+        // the type is stored and shown, so the gateway never has to guess it.
         AccountType type = request.accountType() == null ? AccountType.ADMIN
                 : Validation.oneOf(AccountType.class, request.accountType(), "accountType");
+        String remark = Validation.remark(request.remark(), "remark");
         if (AccountEntity.find("instanceId = ?1 and username = ?2", instanceId, username).firstResultOptional().isPresent()) {
-            throw new ApiException(ErrorCode.ALREADY_EXISTS,
-                    "account '" + username + "' already exists in instance '" + instanceId + "'", "username");
+            throw ApiException.alreadyExists("account", username, instanceId, "username");
         }
-        Edition edition = Editions.byCode(instance.edition).orElseThrow();
-        QuotaCheck.admitOneMore("accounts", edition.maxAccounts(), AccountEntity.count("instanceId", instanceId))
-                .ifPresent(q -> {
-                    throw new ApiException(ErrorCode.QUOTA_EXCEEDED, "instance '" + instanceId + "': " + q.message());
-                });
+        Edition edition = Editions.byCode(scoped.get().edition).orElseThrow();
+        InstanceQuotas.admitOneMore(instanceId, "accounts", edition.maxAccounts(), AccountEntity.count("instanceId", instanceId));
         Instant now = Instant.now();
         String secret = newSecret();
         AccountEntity a = new AccountEntity();
@@ -104,12 +100,10 @@ public class AccountsResource {
         a.secretEnc = cipher.encrypt(secret);
         a.enabled = request.enabled() == null || request.enabled();
         a.accountType = type;
-        a.remark = Validation.remark(request.remark(), "remark");
+        a.remark = remark;
         a.createdAt = now;
         a.updatedAt = now;
         a.persist();
-        audit.record(caller.actor(), tenant, "account.create", "ACCOUNT", instanceId + "/" + username, null,
-                views.account(a, null));
         return Response.status(Response.Status.CREATED).entity(views.account(a, secret))
                 .location(URI.create("/api/v1/instances/" + instanceId + "/accounts/" + username)).build();
     }
@@ -118,13 +112,12 @@ public class AccountsResource {
     @Path("{username}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped(WRITE)
+    @Audited(kind = "account", verb = Audited.UPDATE)
     public Dtos.AccountView update(@PathParam("instanceId") String instanceId, @PathParam("username") String username,
                                    Dtos.AccountUpdate body) {
         Validation.body(body);
-        String tenant = caller.tenant();
-        instances.getForWrite(tenant, instanceId);
         AccountEntity a = find(instanceId, username);
-        Dtos.AccountView before = views.account(a, null);
         if (body.enabled() != null) {
             a.enabled = body.enabled();
         }
@@ -135,25 +128,21 @@ public class AccountsResource {
             a.accountType = Validation.oneOf(AccountType.class, body.accountType(), "accountType");
         }
         a.updatedAt = Instant.now();
-        Dtos.AccountView after = views.account(a, null);
-        audit.record(caller.actor(), tenant, "account.update", "ACCOUNT", instanceId + "/" + username, before, after);
-        return after;
+        return views.account(a, null);
     }
 
     @POST
     @Path("{username}/rotate-secret")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped(WRITE)
+    @Audited(kind = "account", verb = "rotate-secret")
     public Dtos.AccountView rotateSecret(@PathParam("instanceId") String instanceId,
                                          @PathParam("username") String username) {
-        String tenant = caller.tenant();
-        instances.getForWrite(tenant, instanceId);
         AccountEntity a = find(instanceId, username);
         String secret = newSecret();
         a.secretEnc = cipher.encrypt(secret);
         a.updatedAt = Instant.now();
-        audit.record(caller.actor(), tenant, "account.rotate-secret", "ACCOUNT", instanceId + "/" + username, null,
-                views.account(a, null));
         return views.account(a, secret);
     }
 
@@ -161,14 +150,17 @@ public class AccountsResource {
     @Path("{username}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped
+    @Audited(kind = "account", verb = Audited.DELETE)
     public Response delete(@PathParam("instanceId") String instanceId, @PathParam("username") String username) {
-        String tenant = caller.tenant();
-        instances.get(tenant, instanceId);
-        AccountEntity a = find(instanceId, username);
-        Dtos.AccountView before = views.account(a, null);
-        a.delete();
-        audit.record(caller.actor(), tenant, "account.delete", "ACCOUNT", instanceId + "/" + username, before, null);
+        find(instanceId, username).delete();
         return Response.noContent().build();
+    }
+
+    @Override
+    public AuditSubject auditView(String kind, Map<String, String> path) {
+        return AccountEntity.<AccountEntity>find("instanceId = ?1 and username = ?2", path.get("instanceId"),
+                path.get("username")).firstResultOptional().map(a -> views.account(a, null)).orElse(null);
     }
 
     private static AccountEntity find(String instanceId, String username) {

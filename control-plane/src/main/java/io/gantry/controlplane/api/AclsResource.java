@@ -1,10 +1,13 @@
 package io.gantry.controlplane.api;
 
+import static io.gantry.controlplane.api.InstanceScoped.Access.WRITE;
+
+import io.gantry.controlplane.audit.AuditSubject;
+import io.gantry.controlplane.audit.Audited;
+import io.gantry.controlplane.audit.AuditedResource;
 import io.gantry.api.ErrorCode;
-import io.gantry.controlplane.audit.AuditLog;
 import io.gantry.controlplane.model.AccountEntity;
 import io.gantry.controlplane.model.AclRuleEntity;
-import io.gantry.controlplane.security.Caller;
 import io.gantry.controlplane.security.Roles;
 import io.gantry.isolation.acl.AclAction;
 import io.gantry.isolation.acl.AclRule;
@@ -29,6 +32,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Map;
 
 /**
  * An account's ACL rules. They bind NORMAL accounts only (an ADMIN account has every permission of
@@ -38,26 +42,20 @@ import java.util.ArrayList;
 @Path("/api/v1/instances/{instanceId}/accounts/{username}/acls")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-public class AclsResource {
+public class AclsResource implements AuditedResource {
     /** Per rule; an allowlist of the instance as a whole belongs in the instance's ipAllowlist. */
     static final int MAX_SOURCE_CIDRS = 20;
 
     @Inject
-    Caller caller;
-    @Inject
-    TenantInstances instances;
-    @Inject
     Views views;
-    @Inject
-    AuditLog audit;
 
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    @InstanceScoped
     public Dtos.Page<Dtos.AclRuleView> list(@PathParam("instanceId") String instanceId,
                                             @PathParam("username") String username,
                                             @QueryParam("pageSize") String pageSize,
                                             @QueryParam("pageToken") String pageToken) {
-        instances.get(caller.tenant(), instanceId);
         account(instanceId, username);
         return PageTokens.page(pageSize, pageToken,
                 after -> AclRuleEntity.<AclRuleEntity>find(
@@ -68,22 +66,22 @@ public class AclsResource {
     @GET
     @Path("{ruleId}")
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    @InstanceScoped
     public Dtos.AclRuleView get(@PathParam("instanceId") String instanceId, @PathParam("username") String username,
                                 @PathParam("ruleId") String ruleId) {
-        instances.get(caller.tenant(), instanceId);
         account(instanceId, username);
         return views.aclRule(find(instanceId, username, ruleId));
     }
 
+    /** Under the instance's row lock: the per-account rule count is checked and raised there. */
     @POST
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped(WRITE)
+    @Audited(kind = "acl-rule", verb = Audited.CREATE)
     public Response create(@PathParam("instanceId") String instanceId, @PathParam("username") String username,
                            Dtos.AclRuleCreate body) {
         Validation.body(body);
-        String tenant = caller.tenant();
-        // Locked: the per-account rule count is checked and raised under the instance's row lock.
-        instances.getForWrite(tenant, instanceId);
         account(instanceId, username);
         AclRule rule = rule(instanceId, body);
         InstanceQuotas.admitOneMore(instanceId, "aclRulesPerAccount", InstanceQuotas.MAX_ACL_RULES_PER_ACCOUNT,
@@ -100,10 +98,7 @@ public class AclsResource {
         r.sourceCidrs = new ArrayList<>(rule.sourceCidrs().stream().map(Cidr::toString).toList());
         r.createdAt = Instant.now();
         r.persist();
-        Dtos.AclRuleView view = views.aclRule(r);
-        audit.record(caller.actor(), tenant, "acl-rule.create", "ACL_RULE",
-                instanceId + "/" + username + "/" + r.ruleId, null, view);
-        return Response.status(Response.Status.CREATED).entity(view)
+        return Response.status(Response.Status.CREATED).entity(views.aclRule(r))
                 .location(URI.create("/api/v1/instances/" + instanceId + "/accounts/" + username + "/acls/" + r.ruleId))
                 .build();
     }
@@ -112,17 +107,20 @@ public class AclsResource {
     @Path("{ruleId}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped
+    @Audited(kind = "acl-rule", verb = Audited.DELETE)
     public Response delete(@PathParam("instanceId") String instanceId, @PathParam("username") String username,
                            @PathParam("ruleId") String ruleId) {
-        String tenant = caller.tenant();
-        instances.get(tenant, instanceId);
         account(instanceId, username);
-        AclRuleEntity r = find(instanceId, username, ruleId);
-        Dtos.AclRuleView before = views.aclRule(r);
-        r.delete();
-        audit.record(caller.actor(), tenant, "acl-rule.delete", "ACL_RULE", instanceId + "/" + username + "/" + ruleId,
-                before, null);
+        find(instanceId, username, ruleId).delete();
         return Response.noContent().build();
+    }
+
+    @Override
+    public AuditSubject auditView(String kind, Map<String, String> path) {
+        AclRuleEntity r = AclRuleEntity.findById(path.get("ruleId"));
+        return r == null || !r.instanceId.equals(path.get("instanceId")) || !r.username.equals(path.get("username"))
+                ? null : views.aclRule(r);
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.gantry.controlplane.api;
 
 import io.gantry.api.ErrorCode;
-import io.gantry.controlplane.audit.AuditLog;
+import io.gantry.controlplane.audit.AuditSubject;
+import io.gantry.controlplane.audit.Audited;
+import io.gantry.controlplane.audit.AuditedResource;
 import io.gantry.controlplane.model.ClusterEntity;
 import io.gantry.controlplane.model.InstanceEntity;
 import io.gantry.controlplane.model.NamespaceEntity;
@@ -11,7 +13,6 @@ import io.gantry.controlplane.provisioning.ProvisioningRequested;
 import io.gantry.controlplane.provisioning.RocketMqAdmin;
 import io.gantry.isolation.naming.Namespaces;
 import io.gantry.controlplane.secrets.SecretCipher;
-import io.gantry.controlplane.security.Caller;
 import io.gantry.controlplane.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.event.Event;
@@ -31,19 +32,16 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** Physical clusters, for platform operators: where instances can be placed, and what each holds. */
 @Path("/api/v1/admin/clusters")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RolesAllowed(Roles.PLATFORM_OPERATOR)
-public class AdminClustersResource {
-    @Inject
-    Caller caller;
+public class AdminClustersResource implements AuditedResource {
     @Inject
     Views views;
-    @Inject
-    AuditLog audit;
     @Inject
     SecretCipher cipher;
     @Inject
@@ -54,9 +52,9 @@ public class AdminClustersResource {
     @GET
     public Dtos.Page<Dtos.ClusterView> list(@QueryParam("pageSize") String pageSize,
                                             @QueryParam("pageToken") String pageToken) {
-        return PageTokens.page(pageSize, pageToken,
+        return PageTokens.pageOfViews(pageSize, pageToken,
                 after -> ClusterEntity.<ClusterEntity>find("clusterId > ?1 order by clusterId", after),
-                c -> c.clusterId, views::cluster);
+                c -> c.clusterId, views::clusters);
     }
 
     @GET
@@ -118,6 +116,7 @@ public class AdminClustersResource {
 
     @POST
     @Transactional
+    @Audited(kind = "cluster", verb = Audited.CREATE)
     public Response create(Dtos.ClusterCreate body) {
         Validation.body(body);
         Validation.clusterId(body.clusterId());
@@ -138,20 +137,18 @@ public class AdminClustersResource {
         c.createdAt = Instant.now();
         c.updatedAt = c.createdAt;
         c.persist();
-        Dtos.ClusterView view = views.cluster(c);
-        audit.record(caller.actor(), null, "cluster.create", "CLUSTER", c.clusterId, null, view);
         provisioning.fire(new ProvisioningRequested(null));
-        return Response.status(Response.Status.CREATED).entity(view)
+        return Response.status(Response.Status.CREATED).entity(views.cluster(c))
                 .location(URI.create("/api/v1/admin/clusters/" + c.clusterId)).build();
     }
 
     @PATCH
     @Path("{clusterId}")
     @Transactional
+    @Audited(kind = "cluster", verb = Audited.UPDATE)
     public Dtos.ClusterView update(@PathParam("clusterId") String clusterId, Dtos.ClusterUpdate body) {
         Validation.body(body);
         ClusterEntity c = find(clusterId);
-        Dtos.ClusterView before = views.cluster(c);
         if (body.regionId() != null && !body.regionId().equals(c.regionId)) {
             if (NamespaceEntity.count("clusterId", clusterId) > 0) {
                 throw new ApiException(ErrorCode.IMMUTABLE_FIELD,
@@ -181,15 +178,14 @@ public class AdminClustersResource {
             c.state = Validation.oneOf(ClusterEntity.State.class, body.state(), "state");
         }
         c.updatedAt = Instant.now();
-        Dtos.ClusterView after = views.cluster(c);
-        audit.record(caller.actor(), null, "cluster.update", "CLUSTER", clusterId, before, after);
         provisioning.fire(new ProvisioningRequested(null));
-        return after;
+        return views.cluster(c);
     }
 
     @DELETE
     @Path("{clusterId}")
     @Transactional
+    @Audited(kind = "cluster", verb = Audited.DELETE)
     public Response delete(@PathParam("clusterId") String clusterId) {
         ClusterEntity c = find(clusterId);
         long held = NamespaceEntity.count("clusterId", clusterId);
@@ -197,10 +193,14 @@ public class AdminClustersResource {
             throw new ApiException(ErrorCode.INVALID_STATE,
                     "cluster '" + clusterId + "' still holds " + held + " instance namespace(s)");
         }
-        Dtos.ClusterView before = views.cluster(c);
         c.delete();
-        audit.record(caller.actor(), null, "cluster.delete", "CLUSTER", clusterId, before, null);
         return Response.noContent().build();
+    }
+
+    @Override
+    public AuditSubject auditView(String kind, Map<String, String> path) {
+        ClusterEntity c = ClusterEntity.findById(path.get("clusterId"));
+        return c == null ? null : views.cluster(c);
     }
 
     private static ClusterEntity find(String clusterId) {

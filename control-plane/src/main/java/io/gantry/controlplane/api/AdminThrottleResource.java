@@ -1,6 +1,8 @@
 package io.gantry.controlplane.api;
 
-import io.gantry.controlplane.audit.AuditLog;
+import io.gantry.controlplane.audit.AuditSubject;
+import io.gantry.controlplane.audit.Audited;
+import io.gantry.controlplane.audit.AuditedResource;
 import io.gantry.controlplane.model.InstanceEntity;
 import io.gantry.controlplane.model.InstanceThrottleEntity;
 import io.gantry.controlplane.security.Caller;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 
 /**
  * An operator's temporary throttle of an instance (docs/runbooks/throttling.md): limits below what
@@ -32,7 +35,7 @@ import java.time.format.DateTimeParseException;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RolesAllowed(Roles.PLATFORM_OPERATOR)
-public class AdminThrottleResource {
+public class AdminThrottleResource implements AuditedResource {
     static final Duration MAX_DURATION = Duration.ofDays(7);
     static final int MAX_REASON_LENGTH = 512;
 
@@ -40,8 +43,6 @@ public class AdminThrottleResource {
     Caller caller;
     @Inject
     Views views;
-    @Inject
-    AuditLog audit;
 
     @GET
     public Dtos.ThrottleView get(@PathParam("instanceId") String instanceId) {
@@ -52,6 +53,7 @@ public class AdminThrottleResource {
     /** Sets or replaces the throttle; a direction left out keeps the instance's own limit. */
     @PUT
     @Transactional
+    @Audited(kind = "instance", verb = "throttle.set")
     public Dtos.ThrottleView set(@PathParam("instanceId") String instanceId, Dtos.ThrottleSet body) {
         Validation.body(body);
         InstanceEntity i = instance(instanceId);
@@ -71,7 +73,6 @@ public class AdminThrottleResource {
         Instant expiresAt = expiresAt(body.expiresAt(), now);
 
         InstanceThrottleEntity t = InstanceThrottleEntity.findById(instanceId);
-        Dtos.ThrottleView before = t == null || !t.activeAt(now) ? null : views.throttle(t, i.tenantId);
         if (t == null) {
             t = new InstanceThrottleEntity();
             t.instanceId = instanceId;
@@ -83,21 +84,25 @@ public class AdminThrottleResource {
         t.setBy = caller.actor();
         t.setAt = now;
         t.persist();
-        Dtos.ThrottleView after = views.throttle(t, i.tenantId);
-        // Recorded under the instance's tenant too, so the tenant's own audit log says who throttled it and why.
-        audit.record(caller.actor(), i.tenantId, "instance.throttle.set", "INSTANCE", instanceId, before, after);
-        return after;
+        // The view names the tenant, so the tenant's own audit log says who throttled it and why.
+        return views.throttle(t, i.tenantId);
     }
 
     @DELETE
     @Transactional
+    @Audited(kind = "instance", verb = "throttle.lift")
     public Response lift(@PathParam("instanceId") String instanceId) {
-        InstanceEntity i = instance(instanceId);
-        InstanceThrottleEntity t = active(instanceId);
-        Dtos.ThrottleView before = views.throttle(t, i.tenantId);
-        t.delete();
-        audit.record(caller.actor(), i.tenantId, "instance.throttle.lift", "INSTANCE", instanceId, before, null);
+        instance(instanceId);
+        active(instanceId).delete();
         return Response.noContent().build();
+    }
+
+    /** The throttle in force before a change, if any. */
+    @Override
+    public AuditSubject auditView(String kind, Map<String, String> path) {
+        InstanceEntity i = InstanceEntity.findById(path.get("instanceId"));
+        InstanceThrottleEntity t = InstanceThrottleEntity.findById(path.get("instanceId"));
+        return i == null || t == null || !t.activeAt(Instant.now()) ? null : views.throttle(t, i.tenantId);
     }
 
     private static InstanceEntity instance(String instanceId) {

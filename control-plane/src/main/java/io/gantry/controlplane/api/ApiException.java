@@ -29,6 +29,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(ErrorCode.NOT_FOUND, kind + " '" + name + "' not found");
     }
 
+    public static ApiException alreadyExists(String kind, String name, String instanceId, String field) {
+        return new ApiException(ErrorCode.ALREADY_EXISTS,
+                kind + " '" + name + "' already exists in instance '" + instanceId + "'", field);
+    }
+
     public static ApiException invalid(String field, String message) {
         return new ApiException(ErrorCode.INVALID_FIELD, "'" + field + "' " + message, field);
     }

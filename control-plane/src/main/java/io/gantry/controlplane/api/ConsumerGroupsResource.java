@@ -1,24 +1,23 @@
 package io.gantry.controlplane.api;
 
+import static io.gantry.controlplane.api.InstanceScoped.Access.WRITE;
+
 import io.gantry.api.ErrorCode;
-import io.gantry.controlplane.audit.AuditLog;
+import io.gantry.controlplane.audit.AuditSubject;
+import io.gantry.controlplane.audit.Audited;
+import io.gantry.controlplane.audit.AuditedResource;
 import io.gantry.controlplane.model.ChildKey;
 import io.gantry.controlplane.model.ConsumerGroupEntity;
 import io.gantry.controlplane.model.ConsumerGroupEntity.DeliveryOrder;
 import io.gantry.controlplane.model.ConsumerGroupEntity.RetryPolicy;
 import io.gantry.controlplane.model.InstanceEntity;
-import io.gantry.controlplane.model.OperationEntity;
 import io.gantry.controlplane.model.Status;
 import io.gantry.controlplane.provisioning.Operations;
-import io.gantry.controlplane.provisioning.ProvisioningRequested;
-import io.gantry.controlplane.security.Caller;
 import io.gantry.controlplane.security.Roles;
 import io.gantry.isolation.quota.Edition;
 import io.gantry.isolation.quota.Editions;
-import io.gantry.isolation.quota.QuotaCheck;
 import io.gantry.isolation.throttle.ThroughputLimits;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
@@ -40,33 +39,27 @@ import java.util.Objects;
 @Path("/api/v1/instances/{instanceId}/consumer-groups")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-public class ConsumerGroupsResource {
+public class ConsumerGroupsResource implements AuditedResource {
     /** RocketMQ's own default for retryMaxTimes. */
     static final int DEFAULT_MAX_RETRIES = 16;
     static final int MAX_RETRIES_LIMIT = 1000;
     static final int DEFAULT_FIXED_INTERVAL_SECONDS = 10;
 
     @Inject
-    Caller caller;
-    @Inject
-    TenantInstances instances;
+    ScopedInstance scoped;
     @Inject
     Views views;
     @Inject
-    Operations operations;
-    @Inject
-    AuditLog audit;
-    @Inject
-    Event<ProvisioningRequested> provisioning;
+    ProvisioningWrites writes;
     @Inject
     ThrottleCounters throttleCounters;
 
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    @InstanceScoped
     public Dtos.Page<Dtos.ConsumerGroupView> list(@PathParam("instanceId") String instanceId,
                                                   @QueryParam("pageSize") String pageSize,
                                                   @QueryParam("pageToken") String pageToken) {
-        instances.get(caller.tenant(), instanceId);
         Map<String, Long> throttled = throttleCounters.byName(instanceId, ThrottleCounters.GROUP_RECEIVE);
         return PageTokens.page(pageSize, pageToken,
                 after -> ConsumerGroupEntity.<ConsumerGroupEntity>find("instanceId = ?1 and name > ?2 order by name", instanceId, after),
@@ -76,8 +69,8 @@ public class ConsumerGroupsResource {
     @GET
     @Path("{group}")
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    @InstanceScoped
     public Dtos.ConsumerGroupView get(@PathParam("instanceId") String instanceId, @PathParam("group") String group) {
-        instances.get(caller.tenant(), instanceId);
         return views.group(find(instanceId, group), null);
     }
 
@@ -85,12 +78,13 @@ public class ConsumerGroupsResource {
     @Path("{group}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped(WRITE)
+    @Audited(kind = "consumer-group", verb = Audited.CREATE)
     public Response create(@PathParam("instanceId") String instanceId, @PathParam("group") String group,
                            Dtos.ConsumerGroupCreate body) {
         Validation.body(body);
-        String tenant = caller.tenant();
-        InstanceEntity instance = instances.getForWrite(tenant, instanceId);
-        Validation.resourceName(group, instance.instanceId, "consumer group");
+        InstanceEntity instance = scoped.get();
+        Validation.resourceName(group, instanceId, "consumer group");
         Edition edition = Editions.byCode(instance.edition).orElseThrow();
         ConsumerGroupEntity g = new ConsumerGroupEntity();
         g.deliveryOrder = body.deliveryOrderType() == null ? DeliveryOrder.CONCURRENTLY
@@ -98,27 +92,16 @@ public class ConsumerGroupsResource {
         applyRetryPolicy(g, body.consumeRetryPolicy(), null);
         g.maxReceiveTps = body.maxReceiveTps() == null ? null : maxReceiveTps(instance, body.maxReceiveTps());
         if (ConsumerGroupEntity.findById(new ChildKey(instanceId, group)) != null) {
-            throw new ApiException(ErrorCode.ALREADY_EXISTS,
-                    "consumer group '" + group + "' already exists in instance '" + instanceId + "'", "name");
+            throw ApiException.alreadyExists("consumer group", group, instanceId, "name");
         }
-        QuotaCheck.admitOneMore("consumerGroups", edition.maxConsumerGroups(),
-                ConsumerGroupEntity.count("instanceId", instanceId)).ifPresent(q -> {
-                    throw new ApiException(ErrorCode.QUOTA_EXCEEDED, "instance '" + instanceId + "': " + q.message());
-                });
-        Instant now = Instant.now();
+        InstanceQuotas.admitOneMore(instanceId, "consumerGroups", edition.maxConsumerGroups(),
+                ConsumerGroupEntity.count("instanceId", instanceId));
         g.instanceId = instanceId;
         g.name = group;
         g.remark = Validation.remark(body.remark(), "remark");
-        g.createdAt = now;
-        g.requestChange(Status.CREATING, now);
-        g.setCondition("Ready", false, "Provisioning", "waiting to be created on the cluster", now);
-        g.persist();
-        OperationEntity op = operations.open(tenant, instanceId, Operations.CONSUMER_GROUP, group, "CREATE", g.generation);
-        Dtos.ConsumerGroupView view = views.group(g, op.operationId);
-        audit.record(caller.actor(), tenant, "consumer-group.create", Operations.CONSUMER_GROUP,
-                instanceId + "/" + group, null, view);
-        provisioning.fire(new ProvisioningRequested(instanceId));
-        return Response.accepted(view)
+        String operationId = writes.create(instance, g, Operations.CONSUMER_GROUP, group,
+                "waiting to be created on the cluster");
+        return Response.accepted(views.group(g, operationId))
                 .location(URI.create("/api/v1/instances/" + instanceId + "/consumer-groups/" + group)).build();
     }
 
@@ -126,16 +109,16 @@ public class ConsumerGroupsResource {
     @Path("{group}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped(WRITE)
+    @Audited(kind = "consumer-group", verb = Audited.UPDATE)
     public Response update(@PathParam("instanceId") String instanceId, @PathParam("group") String group,
                            Dtos.ConsumerGroupUpdate body) {
         Validation.body(body);
-        String tenant = caller.tenant();
-        InstanceEntity instance = instances.getForWrite(tenant, instanceId);
+        InstanceEntity instance = scoped.get();
         ConsumerGroupEntity g = find(instanceId, group);
         if (g.status == Status.DELETING) {
             throw new ApiException(ErrorCode.INVALID_STATE, "consumer group '" + group + "' is being deleted");
         }
-        Dtos.ConsumerGroupView before = views.group(g, null);
         DeliveryOrder order = g.deliveryOrder;
         RetryPolicy policy = g.retryPolicy;
         int retries = g.maxRetries;
@@ -155,41 +138,29 @@ public class ConsumerGroupsResource {
         }
         boolean provisioned = order != g.deliveryOrder || policy != g.retryPolicy || retries != g.maxRetries
                 || !Objects.equals(interval, g.fixedIntervalSeconds);
-        Instant now = Instant.now();
-        String operationId = null;
-        if (provisioned) {
-            g.requestChange(Status.UPDATING, now);
-            operationId = operations.open(tenant, instanceId, Operations.CONSUMER_GROUP, group, "UPDATE",
-                    g.generation).operationId;
-            provisioning.fire(new ProvisioningRequested(instanceId));
-        } else {
-            g.updatedAt = now;
+        if (!provisioned) {
+            g.updatedAt = Instant.now();
+            return Response.ok(views.group(g, null)).build();
         }
-        Dtos.ConsumerGroupView after = views.group(g, operationId);
-        audit.record(caller.actor(), tenant, "consumer-group.update", Operations.CONSUMER_GROUP,
-                instanceId + "/" + group, before, after);
-        return provisioned ? Response.accepted(after).build() : Response.ok(after).build();
+        String operationId = writes.change(instance, g, Status.UPDATING, Operations.CONSUMER_GROUP, group);
+        return Response.accepted(views.group(g, operationId)).build();
     }
 
     @DELETE
     @Path("{group}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped
+    @Audited(kind = "consumer-group", verb = Audited.DELETE)
     public Response delete(@PathParam("instanceId") String instanceId, @PathParam("group") String group) {
-        String tenant = caller.tenant();
-        instances.get(tenant, instanceId);
         ConsumerGroupEntity g = find(instanceId, group);
-        if (g.status == Status.DELETING) {
-            return Response.accepted(views.group(g, null)).build();
-        }
-        Dtos.ConsumerGroupView before = views.group(g, null);
-        g.requestChange(Status.DELETING, Instant.now());
-        OperationEntity op = operations.open(tenant, instanceId, Operations.CONSUMER_GROUP, group, "DELETE", g.generation);
-        Dtos.ConsumerGroupView after = views.group(g, op.operationId);
-        audit.record(caller.actor(), tenant, "consumer-group.delete", Operations.CONSUMER_GROUP,
-                instanceId + "/" + group, before, after);
-        provisioning.fire(new ProvisioningRequested(instanceId));
-        return Response.accepted(after).build();
+        return writes.delete(scoped.get(), g, Operations.CONSUMER_GROUP, group, operationId -> views.group(g, operationId));
+    }
+
+    @Override
+    public AuditSubject auditView(String kind, Map<String, String> path) {
+        ConsumerGroupEntity g = ConsumerGroupEntity.findById(new ChildKey(path.get("instanceId"), path.get("group")));
+        return g == null ? null : views.group(g, null);
     }
 
     /** Applies a retry policy body; fields left out keep {@code current}'s values (or defaults on create). */

@@ -24,17 +24,15 @@ import java.util.Optional;
 @Produces(MediaType.APPLICATION_JSON)
 public class DeadLettersResource {
     @Inject
-    ReadableInstances instances;
-    @Inject
     TraceStore store;
 
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER, Roles.PLATFORM_OPERATOR})
+    @InstanceScoped(InstanceScoped.Access.READ_OR_OPERATOR)
     public Dtos.Page<MessageDtos.DeadLetter> list(@PathParam("instanceId") String instanceId,
                                                   @PathParam("group") String group,
                                                   @QueryParam("pageSize") String pageSize,
                                                   @QueryParam("pageToken") String pageToken) {
-        instances.get(instanceId);
         if (ConsumerGroupEntity.findById(new ChildKey(instanceId, group)) == null) {
             throw ApiException.notFound("consumer group", group);
         }

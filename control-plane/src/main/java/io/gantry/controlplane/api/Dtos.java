@@ -1,6 +1,7 @@
 package io.gantry.controlplane.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.gantry.controlplane.audit.AuditSubject;
 import io.gantry.controlplane.model.Condition;
 import java.time.Instant;
 import java.util.List;
@@ -56,7 +57,11 @@ public final class Dtos {
                                List<Condition> conditions, long generation, long observedGeneration,
                                String namespace, List<Endpoint> endpoints, List<String> ipAllowlist,
                                ThroughputView throughput, List<Quota> quotas, ThrottledView throttled,
-                               Instant createdAt, Instant updatedAt, String operationId) {
+                               Instant createdAt, Instant updatedAt, String operationId) implements AuditSubject {
+        @Override
+        public String auditId() {
+            return instanceId;
+        }
     }
 
     // --- topics
@@ -71,7 +76,11 @@ public final class Dtos {
     public record TopicView(String instanceId, String topicName, String messageType, int queueCount, String remark,
                             Integer maxSendTps, long throttledRequests, String status, List<Condition> conditions,
                             long generation, long observedGeneration, Instant createdAt, Instant updatedAt,
-                            String operationId) {
+                            String operationId) implements AuditSubject {
+        @Override
+        public String auditId() {
+            return instanceId + "/" + topicName;
+        }
     }
 
     // --- consumer groups
@@ -92,7 +101,11 @@ public final class Dtos {
                                     ConsumeRetryPolicy consumeRetryPolicy, String remark, Integer maxReceiveTps,
                                     long throttledRequests, String status, List<Condition> conditions,
                                     long generation, long observedGeneration, Instant createdAt, Instant updatedAt,
-                                    String operationId) {
+                                    String operationId) implements AuditSubject {
+        @Override
+        public String auditId() {
+            return instanceId + "/" + groupName;
+        }
     }
 
     // --- accounts
@@ -105,7 +118,18 @@ public final class Dtos {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AccountView(String instanceId, String username, String accessKey, String secretKey, boolean enabled,
-                              String accountType, String remark, Instant createdAt, Instant updatedAt) {
+                              String accountType, String remark, Instant createdAt, Instant updatedAt) implements AuditSubject {
+        @Override
+        public String auditId() {
+            return instanceId + "/" + username;
+        }
+
+        /** Without the secret: it is shown once, to the caller, and never kept in the log. */
+        @Override
+        public Object auditView() {
+            return secretKey == null ? this
+                    : new AccountView(instanceId, username, accessKey, null, enabled, accountType, remark, createdAt, updatedAt);
+        }
     }
 
     // --- ACL rules
@@ -116,7 +140,11 @@ public final class Dtos {
 
     public record AclRuleView(String ruleId, String instanceId, String username, String resourceType,
                               String resourceName, String pattern, List<String> actions, String decision,
-                              List<String> sourceCidrs, Instant createdAt) {
+                              List<String> sourceCidrs, Instant createdAt) implements AuditSubject {
+        @Override
+        public String auditId() {
+            return instanceId + "/" + username + "/" + ruleId;
+        }
     }
 
     // --- operations
@@ -148,7 +176,16 @@ public final class Dtos {
     }
 
     public record ThrottleView(String instanceId, String tenantId, int sendTps, int receiveTps, String reason,
-                               Instant expiresAt, String setBy, Instant setAt) {
+                               Instant expiresAt, String setBy, Instant setAt) implements AuditSubject {
+        @Override
+        public String auditId() {
+            return instanceId;
+        }
+
+        @Override
+        public String auditTenant() {
+            return tenantId;
+        }
     }
 
     public record ClusterCreate(String clusterId, String regionId, String nameServerAddress, String proxyEndpoint,
@@ -166,7 +203,11 @@ public final class Dtos {
 
     public record ClusterView(String clusterId, String regionId, String nameServerAddress, String proxyEndpoint,
                               String adminAccessKey, int capacityTps, int capacityTopics, String state,
-                              ClusterUsage usage, Instant createdAt, Instant updatedAt) {
+                              ClusterUsage usage, Instant createdAt, Instant updatedAt) implements AuditSubject {
+        @Override
+        public String auditId() {
+            return clusterId;
+        }
     }
 
     public record NamespaceView(String namespace, String instanceId, String tenantId, String clusterId,

@@ -1,10 +1,7 @@
 package io.gantry.controlplane.api;
 
 import io.gantry.api.ErrorCode;
-import io.gantry.controlplane.model.AccountEntity;
-import io.gantry.controlplane.model.ConsumerGroupEntity;
 import io.gantry.controlplane.model.InstanceEntity;
-import io.gantry.controlplane.model.TopicEntity;
 import io.gantry.isolation.quota.Edition;
 import io.gantry.isolation.quota.QuotaCheck;
 import io.gantry.isolation.throttle.ThroughputLimits;
@@ -26,8 +23,17 @@ public final class InstanceQuotas {
 
     /** One more resource of a counted kind (topics, consumerGroups, accounts, aclRulesPerAccount). */
     public static void admitOneMore(String instanceId, String quota, int limit, long used) {
+        admit("instance '" + instanceId + "'", quota, limit, used);
+    }
+
+    /** One more resource of a tenant-wide counted kind (instances). */
+    public static void admitTenant(String tenant, String quota, int limit, long used) {
+        admit("tenant '" + tenant + "'", quota, limit, used);
+    }
+
+    private static void admit(String subject, String quota, int limit, long used) {
         QuotaCheck.admitOneMore(quota, limit, used).ifPresent(q -> {
-            throw new ApiException(ErrorCode.QUOTA_EXCEEDED, "instance '" + instanceId + "': " + q.message());
+            throw new ApiException(ErrorCode.QUOTA_EXCEEDED, subject + ": " + q.message());
         });
     }
 
@@ -56,13 +62,12 @@ public final class InstanceQuotas {
      * the instance's bought limits, which topic and group caps must stay within; they and
      * maxMessageSizeKiB have no {@code used}.
      */
-    public static List<Dtos.Quota> of(InstanceEntity i, Edition edition) {
+    static List<Dtos.Quota> of(InstanceEntity i, Edition edition, InstanceFacts facts) {
         ThroughputLimits bought = ThroughputLimits.forSpec(i.tpsSpec);
         return List.of(
-                new Dtos.Quota("topics", edition.maxTopics(), TopicEntity.count("instanceId", i.instanceId)),
-                new Dtos.Quota("consumerGroups", edition.maxConsumerGroups(),
-                        ConsumerGroupEntity.count("instanceId", i.instanceId)),
-                new Dtos.Quota("accounts", edition.maxAccounts(), AccountEntity.count("instanceId", i.instanceId)),
+                new Dtos.Quota("topics", edition.maxTopics(), facts.topics()),
+                new Dtos.Quota("consumerGroups", edition.maxConsumerGroups(), facts.consumerGroups()),
+                new Dtos.Quota("accounts", edition.maxAccounts(), facts.accounts()),
                 new Dtos.Quota("ipAllowlistEntries", MAX_IP_ALLOWLIST_ENTRIES, (long) i.ipAllowlist.size()),
                 new Dtos.Quota("retentionHours", edition.maxRetentionHours(), (long) i.retentionHours),
                 new Dtos.Quota("maxMessageSizeKiB", edition.maxMessageSizeKiB(), null),

@@ -1,23 +1,24 @@
 package io.gantry.controlplane.api;
 
+import static io.gantry.controlplane.api.InstanceScoped.Access.WRITE;
+
 import io.gantry.api.ErrorCode;
-import io.gantry.controlplane.audit.AuditLog;
+import io.gantry.controlplane.audit.AuditSubject;
+import io.gantry.controlplane.audit.Audited;
+import io.gantry.controlplane.audit.AuditedResource;
 import io.gantry.controlplane.model.AccountEntity;
 import io.gantry.controlplane.model.ClusterEntity;
 import io.gantry.controlplane.model.ConsumerGroupEntity;
 import io.gantry.controlplane.model.InstanceEntity;
-import io.gantry.controlplane.model.OperationEntity;
 import io.gantry.controlplane.model.Status;
 import io.gantry.controlplane.model.TopicEntity;
 import io.gantry.controlplane.provisioning.Operations;
-import io.gantry.controlplane.provisioning.ProvisioningRequested;
 import io.gantry.controlplane.security.Caller;
 import io.gantry.controlplane.security.Roles;
 import io.gantry.isolation.naming.InstanceIds;
 import io.gantry.isolation.quota.Edition;
 import io.gantry.isolation.quota.Editions;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
@@ -36,44 +37,47 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 @Path("/api/v1/instances")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-public class InstancesResource {
+public class InstancesResource implements AuditedResource {
     @Inject
     Caller caller;
     @Inject
     TenantInstances instances;
     @Inject
+    ScopedInstance scoped;
+    @Inject
+    TenantQuotas tenantQuotas;
+    @Inject
     Views views;
     @Inject
-    Operations operations;
-    @Inject
-    AuditLog audit;
-    @Inject
-    Event<ProvisioningRequested> provisioning;
+    ProvisioningWrites writes;
 
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
     public Dtos.Page<Dtos.InstanceView> list(@QueryParam("pageSize") String pageSize,
                                              @QueryParam("pageToken") String pageToken) {
         String tenant = caller.tenant();
-        return PageTokens.page(pageSize, pageToken,
+        return PageTokens.pageOfViews(pageSize, pageToken,
                 after -> InstanceEntity.<InstanceEntity>find("tenantId = ?1 and instanceId > ?2 order by instanceId", tenant, after),
-                i -> i.instanceId, i -> views.instance(i, null));
+                i -> i.instanceId, views::instances);
     }
 
     @GET
     @Path("{instanceId}")
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    @InstanceScoped
     public Dtos.InstanceView get(@PathParam("instanceId") String instanceId) {
-        return views.instance(instances.get(caller.tenant(), instanceId), null);
+        return views.instance(scoped.get(), null);
     }
 
     @POST
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @Audited(kind = "instance", verb = Audited.CREATE)
     public Response create(Dtos.InstanceCreate body) {
         Validation.body(body);
         String tenant = caller.tenant();
@@ -87,8 +91,8 @@ public class InstancesResource {
         int retention = body.retentionHours() == null ? edition.defaultRetentionHours()
                 : retentionHours(null, edition, body.retentionHours(), null);
         List<String> allowlist = ipAllowlist(null, body.ipAllowlist(), 0);
+        tenantQuotas.admitOneMoreInstance(tenant);
 
-        Instant now = Instant.now();
         InstanceEntity i = new InstanceEntity();
         i.instanceId = InstanceIds.newId();
         i.tenantId = tenant;
@@ -100,25 +104,20 @@ public class InstancesResource {
         i.remark = Validation.remark(body.remark(), "remark");
         i.tags = new HashMap<>(Validation.tags(body.tags()));
         i.ipAllowlist = new ArrayList<>(allowlist);
-        i.createdAt = now;
-        i.requestChange(Status.CREATING, now);
-        i.setCondition("Ready", false, "Provisioning", "waiting for placement on a cluster", now);
-        i.persist();
-        OperationEntity op = operations.open(tenant, i.instanceId, Operations.INSTANCE, i.instanceId, "CREATE", i.generation);
-        Dtos.InstanceView view = views.instance(i, op.operationId);
-        audit.record(caller.actor(), tenant, "instance.create", Operations.INSTANCE, i.instanceId, null, view);
-        provisioning.fire(new ProvisioningRequested(i.instanceId));
-        return Response.accepted(view).location(URI.create("/api/v1/instances/" + i.instanceId)).build();
+        String operationId = writes.create(i, i, Operations.INSTANCE, i.instanceId, "waiting for placement on a cluster");
+        return Response.accepted(views.instance(i, operationId))
+                .location(URI.create("/api/v1/instances/" + i.instanceId)).build();
     }
 
     @PATCH
     @Path("{instanceId}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped(WRITE)
+    @Audited(kind = "instance", verb = Audited.UPDATE)
     public Response update(@PathParam("instanceId") String instanceId, Dtos.InstanceUpdate body) {
         Validation.body(body);
-        String tenant = caller.tenant();
-        InstanceEntity i = instances.getForWrite(tenant, instanceId);
+        InstanceEntity i = scoped.get();
         if (body.regionId() != null && !body.regionId().equals(i.regionId)) {
             throw new ApiException(ErrorCode.IMMUTABLE_FIELD, "instance '" + instanceId + "': regionId cannot change", "regionId");
         }
@@ -126,7 +125,6 @@ public class InstancesResource {
             throw new ApiException(ErrorCode.IMMUTABLE_FIELD, "instance '" + instanceId + "': edition cannot change", "edition");
         }
         Edition edition = Editions.byCode(i.edition).orElseThrow();
-        Dtos.InstanceView before = views.instance(i, null);
         boolean provisioned = false;
         if (body.name() != null) {
             i.name = Validation.displayName(body.name(), "name");
@@ -149,34 +147,28 @@ public class InstancesResource {
             i.retentionHours = retentionHours(instanceId, edition, body.retentionHours(), (long) i.retentionHours);
             provisioned = true;
         }
-        Instant now = Instant.now();
-        String operationId = null;
-        if (provisioned) {
-            i.requestChange(Status.UPDATING, now);
-            operationId = operations.open(tenant, instanceId, Operations.INSTANCE, instanceId, "UPDATE", i.generation).operationId;
-            provisioning.fire(new ProvisioningRequested(instanceId));
-        } else {
-            i.updatedAt = now;
+        if (!provisioned) {
+            i.updatedAt = Instant.now();
+            return Response.ok(views.instance(i, null)).build();
         }
-        Dtos.InstanceView after = views.instance(i, operationId);
-        audit.record(caller.actor(), tenant, "instance.update", Operations.INSTANCE, instanceId, before, after);
-        return provisioned ? Response.accepted(after).build() : Response.ok(after).build();
+        String operationId = writes.change(i, i, Status.UPDATING, Operations.INSTANCE, instanceId);
+        return Response.accepted(views.instance(i, operationId)).build();
     }
 
     @DELETE
     @Path("{instanceId}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped
+    @Audited(kind = "instance", verb = Audited.DELETE)
     public Response delete(@PathParam("instanceId") String instanceId) {
-        String tenant = caller.tenant();
-        InstanceEntity found = instances.get(tenant, instanceId);
+        InstanceEntity found = scoped.get();
         if (found.status == Status.DELETING) {
             return Response.accepted(views.instance(found, null)).build();
         }
-        InstanceEntity i = instances.getForWrite(tenant, instanceId);
-        Dtos.InstanceView before = views.instance(i, null);
-        Instant now = Instant.now();
-        i.requestChange(Status.DELETING, now);
+        InstanceEntity i = instances.getForWrite(found.tenantId, instanceId);
+        String operationId = writes.change(i, i, Status.DELETING, Operations.INSTANCE, instanceId);
+        Instant now = i.updatedAt;
         i.setCondition("Ready", false, "Deleting", "removing topics and groups from the cluster", now);
         // Credentials stop working at once; broker resources follow through the provisioner.
         AccountEntity.delete("instanceId", instanceId);
@@ -190,11 +182,13 @@ public class InstancesResource {
                 g.requestChange(Status.DELETING, now);
             }
         }
-        OperationEntity op = operations.open(tenant, instanceId, Operations.INSTANCE, instanceId, "DELETE", i.generation);
-        Dtos.InstanceView after = views.instance(i, op.operationId);
-        audit.record(caller.actor(), tenant, "instance.delete", Operations.INSTANCE, instanceId, before, after);
-        provisioning.fire(new ProvisioningRequested(instanceId));
-        return Response.accepted(after).build();
+        return Response.accepted(views.instance(i, operationId)).build();
+    }
+
+    @Override
+    public AuditSubject auditView(String kind, Map<String, String> path) {
+        // Runs after @InstanceScoped resolved the instance for the caller.
+        return views.instance(scoped.get(), null);
     }
 
     private static Edition edition(String code) {

@@ -39,9 +39,9 @@ public class MessagesResource {
     static final int MAX_TOPIC_LENGTH = 127;
     static final Duration DEFAULT_RANGE = Duration.ofHours(1);
     static final Duration MAX_RANGE = Duration.ofDays(7);
+    static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    static final Duration LATEST_AHEAD = Duration.ofDays(1);
 
-    @Inject
-    ReadableInstances instances;
     @Inject
     TraceStore store;
     @Inject
@@ -49,6 +49,7 @@ public class MessagesResource {
 
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER, Roles.PLATFORM_OPERATOR})
+    @InstanceScoped(InstanceScoped.Access.READ_OR_OPERATOR)
     public Dtos.Page<MessageDtos.MessageSummary> list(@PathParam("instanceId") String instanceId,
                                                       @QueryParam("key") String key,
                                                       @QueryParam("topic") String topic,
@@ -56,7 +57,6 @@ public class MessagesResource {
                                                       @QueryParam("to") String to,
                                                       @QueryParam("pageSize") String pageSize,
                                                       @QueryParam("pageToken") String pageToken) {
-        instances.get(instanceId);
         boolean byKey = key != null && !key.isEmpty();
         boolean byTopic = topic != null && !topic.isEmpty();
         if (byKey == byTopic) {
@@ -95,9 +95,9 @@ public class MessagesResource {
     @GET
     @Path("{messageId}")
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER, Roles.PLATFORM_OPERATOR})
+    @InstanceScoped(InstanceScoped.Access.READ_OR_OPERATOR)
     public MessageDtos.Message get(@PathParam("instanceId") String instanceId,
                                    @PathParam("messageId") String messageId) {
-        instances.get(instanceId);
         validMessageId(messageId);
         Lifecycle lifecycle = store.read(q -> q.lifecycle(instanceId, messageId), Optional.<Lifecycle>empty())
                 .orElseThrow(() -> notFound(messageId, instanceId));
@@ -110,9 +110,9 @@ public class MessagesResource {
     @GET
     @Path("{messageId}/lifecycle")
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER, Roles.PLATFORM_OPERATOR})
+    @InstanceScoped(InstanceScoped.Access.READ_OR_OPERATOR)
     public MessageDtos.MessageLifecycle lifecycle(@PathParam("instanceId") String instanceId,
                                                   @PathParam("messageId") String messageId) {
-        instances.get(instanceId);
         validMessageId(messageId);
         return store.read(q -> q.lifecycle(instanceId, messageId), Optional.<Lifecycle>empty())
                 .map(MessageViews::lifecycle)
@@ -132,11 +132,18 @@ public class MessagesResource {
 
     /** RFC 3339 with an offset ({@code 2026-11-21T10:00:00Z}, {@code …+01:00}). */
     static Instant instant(String value, String field) {
+        Instant parsed;
         try {
             // an unescaped '+' of an offset arrives as a space
-            return OffsetDateTime.parse(value.replace(' ', '+')).toInstant();
+            parsed = OffsetDateTime.parse(value.replace(' ', '+')).toInstant();
         } catch (DateTimeParseException e) {
             throw ApiException.invalid(field, "must be an RFC 3339 date-time with an offset, e.g. 2026-11-21T10:00:00Z");
         }
+        // Traces are kept for days, not years: a date far outside that is a mistake (and beyond what
+        // the store's timestamps hold), so it is named as such instead of failing the query.
+        if (parsed.isBefore(EARLIEST) || parsed.isAfter(Instant.now().plus(LATEST_AHEAD))) {
+            throw ApiException.invalid(field, "must be between " + EARLIEST + " and one day from now");
+        }
+        return parsed;
     }
 }

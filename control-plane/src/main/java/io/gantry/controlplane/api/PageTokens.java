@@ -60,11 +60,18 @@ public final class PageTokens {
     public static <E, V> Dtos.Page<V> page(String pageSize, String pageToken,
                                            Function<String, PanacheQuery<E>> queryAfter,
                                            Function<E, String> key, Function<E, V> view) {
+        return pageOfViews(pageSize, pageToken, queryAfter, key, rows -> rows.stream().map(view).toList());
+    }
+
+    /** {@link #page} for views built a page at a time ({@link Views#instances}: a few queries per page, not per row). */
+    public static <E, V> Dtos.Page<V> pageOfViews(String pageSize, String pageToken,
+                                                  Function<String, PanacheQuery<E>> queryAfter,
+                                                  Function<E, String> key, Function<List<E>, List<V>> views) {
         int size = pageSize(pageSize);
         // range() is inclusive: one row more than the page tells whether another page follows.
         List<E> rows = queryAfter.apply(decode(pageToken)).range(0, size).list();
         boolean more = rows.size() > size;
         List<E> shown = more ? rows.subList(0, size) : rows;
-        return new Dtos.Page<>(shown.stream().map(view).toList(), more ? encode(key.apply(shown.get(size - 1))) : null);
+        return new Dtos.Page<>(views.apply(shown), more ? encode(key.apply(shown.get(size - 1))) : null);
     }
 }

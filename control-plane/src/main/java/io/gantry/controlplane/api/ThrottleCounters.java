@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,18 +24,30 @@ public class ThrottleCounters {
 
     /** Every limit of the instance that refused something, ordered by kind then name. */
     public Dtos.ThrottledView ofInstance(String instanceId) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT kind, name, throttled_requests, last_throttled_at "
-                        + "FROM throttle_counters WHERE instance_id = ?1 ORDER BY kind, name")
-                .setParameter(1, instanceId).getResultList();
-        long total = 0;
-        List<Dtos.ThrottledLimitView> byLimit = new java.util.ArrayList<>();
-        for (Object[] r : rows) {
-            long n = ((Number) r[2]).longValue();
-            total += n;
-            byLimit.add(new Dtos.ThrottledLimitView((String) r[0], (String) r[1], n, instant(r[3])));
+        return ofInstances(List.of(instanceId)).get(instanceId);
+    }
+
+    /** {@link #ofInstance} for a page of instances, in one query; every id given has an entry. */
+    public Map<String, Dtos.ThrottledView> ofInstances(Collection<String> instanceIds) {
+        Map<String, Dtos.ThrottledView> views = new HashMap<>();
+        if (instanceIds.isEmpty()) {
+            return views;
         }
-        return new Dtos.ThrottledView(total, byLimit);
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT instance_id, kind, name, throttled_requests, last_throttled_at "
+                        + "FROM throttle_counters WHERE instance_id = ANY(?1) ORDER BY instance_id, kind, name")
+                .setParameter(1, instanceIds.toArray(String[]::new)).getResultList();
+        Map<String, List<Dtos.ThrottledLimitView>> byInstance = new HashMap<>();
+        for (Object[] r : rows) {
+            byInstance.computeIfAbsent((String) r[0], k -> new java.util.ArrayList<>()).add(
+                    new Dtos.ThrottledLimitView((String) r[1], (String) r[2], ((Number) r[3]).longValue(), instant(r[4])));
+        }
+        for (String id : instanceIds) {
+            List<Dtos.ThrottledLimitView> byLimit = byInstance.getOrDefault(id, List.of());
+            views.put(id, new Dtos.ThrottledView(byLimit.stream().mapToLong(Dtos.ThrottledLimitView::throttledRequests).sum(),
+                    byLimit));
+        }
+        return views;
     }
 
     /** Throttled requests by topic or group name for one kind of limit, in one query (for lists). */

@@ -1,22 +1,21 @@
 package io.gantry.controlplane.api;
 
+import static io.gantry.controlplane.api.InstanceScoped.Access.WRITE;
+
 import io.gantry.api.ErrorCode;
-import io.gantry.controlplane.audit.AuditLog;
+import io.gantry.controlplane.audit.AuditSubject;
+import io.gantry.controlplane.audit.Audited;
+import io.gantry.controlplane.audit.AuditedResource;
 import io.gantry.controlplane.model.ChildKey;
 import io.gantry.controlplane.model.InstanceEntity;
-import io.gantry.controlplane.model.OperationEntity;
 import io.gantry.controlplane.model.Status;
 import io.gantry.controlplane.model.TopicEntity;
 import io.gantry.controlplane.provisioning.Operations;
-import io.gantry.controlplane.provisioning.ProvisioningRequested;
-import io.gantry.controlplane.security.Caller;
 import io.gantry.controlplane.security.Roles;
 import io.gantry.isolation.quota.Edition;
 import io.gantry.isolation.quota.Editions;
-import io.gantry.isolation.quota.QuotaCheck;
 import io.gantry.isolation.throttle.ThroughputLimits;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
@@ -37,30 +36,24 @@ import java.util.Map;
 @Path("/api/v1/instances/{instanceId}/topics")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-public class TopicsResource {
+public class TopicsResource implements AuditedResource {
     private static final int DEFAULT_QUEUES = 8;
 
     @Inject
-    Caller caller;
-    @Inject
-    TenantInstances instances;
+    ScopedInstance scoped;
     @Inject
     Views views;
     @Inject
-    Operations operations;
-    @Inject
-    AuditLog audit;
-    @Inject
-    Event<ProvisioningRequested> provisioning;
+    ProvisioningWrites writes;
     @Inject
     ThrottleCounters throttleCounters;
 
     @GET
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    @InstanceScoped
     public Dtos.Page<Dtos.TopicView> list(@PathParam("instanceId") String instanceId,
                                           @QueryParam("pageSize") String pageSize,
                                           @QueryParam("pageToken") String pageToken) {
-        instances.get(caller.tenant(), instanceId);
         Map<String, Long> throttled = throttleCounters.byName(instanceId, ThrottleCounters.TOPIC_SEND);
         return PageTokens.page(pageSize, pageToken,
                 after -> TopicEntity.<TopicEntity>find("instanceId = ?1 and name > ?2 order by name", instanceId, after),
@@ -70,8 +63,8 @@ public class TopicsResource {
     @GET
     @Path("{topic}")
     @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_VIEWER})
+    @InstanceScoped
     public Dtos.TopicView get(@PathParam("instanceId") String instanceId, @PathParam("topic") String topic) {
-        instances.get(caller.tenant(), instanceId);
         return views.topic(find(instanceId, topic), null);
     }
 
@@ -79,26 +72,22 @@ public class TopicsResource {
     @Path("{topic}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped(WRITE)
+    @Audited(kind = "topic", verb = Audited.CREATE)
     public Response create(@PathParam("instanceId") String instanceId, @PathParam("topic") String topic,
                            Dtos.TopicCreate body) {
         Validation.body(body);
-        String tenant = caller.tenant();
-        InstanceEntity instance = instances.getForWrite(tenant, instanceId);
-        Validation.resourceName(topic, instance.instanceId, "topic");
+        InstanceEntity instance = scoped.get();
+        Validation.resourceName(topic, instanceId, "topic");
         Edition edition = Editions.byCode(instance.edition).orElseThrow();
         TopicEntity.MessageType type = Validation.oneOf(TopicEntity.MessageType.class, body.messageType(), "messageType");
         int queues = body.queueCount() == null ? Math.min(DEFAULT_QUEUES, edition.maxQueuesPerTopic())
                 : Validation.range(body.queueCount(), "queueCount", 1, edition.maxQueuesPerTopic());
         Integer maxSendTps = body.maxSendTps() == null ? null : maxSendTps(instance, body.maxSendTps());
         if (TopicEntity.findById(new ChildKey(instanceId, topic)) != null) {
-            throw new ApiException(ErrorCode.ALREADY_EXISTS,
-                    "topic '" + topic + "' already exists in instance '" + instanceId + "'", "name");
+            throw ApiException.alreadyExists("topic", topic, instanceId, "name");
         }
-        QuotaCheck.admitOneMore("topics", edition.maxTopics(), TopicEntity.count("instanceId", instanceId))
-                .ifPresent(q -> {
-                    throw new ApiException(ErrorCode.QUOTA_EXCEEDED, "instance '" + instanceId + "': " + q.message());
-                });
-        Instant now = Instant.now();
+        InstanceQuotas.admitOneMore(instanceId, "topics", edition.maxTopics(), TopicEntity.count("instanceId", instanceId));
         TopicEntity t = new TopicEntity();
         t.instanceId = instanceId;
         t.name = topic;
@@ -106,26 +95,21 @@ public class TopicsResource {
         t.queueCount = queues;
         t.remark = Validation.remark(body.remark(), "remark");
         t.maxSendTps = maxSendTps;
-        t.createdAt = now;
-        t.requestChange(Status.CREATING, now);
-        t.setCondition("Ready", false, "Provisioning", "waiting to be created on the cluster", now);
-        t.persist();
-        OperationEntity op = operations.open(tenant, instanceId, Operations.TOPIC, topic, "CREATE", t.generation);
-        Dtos.TopicView view = views.topic(t, op.operationId);
-        audit.record(caller.actor(), tenant, "topic.create", Operations.TOPIC, instanceId + "/" + topic, null, view);
-        provisioning.fire(new ProvisioningRequested(instanceId));
-        return Response.accepted(view).location(URI.create("/api/v1/instances/" + instanceId + "/topics/" + topic)).build();
+        String operationId = writes.create(instance, t, Operations.TOPIC, topic, "waiting to be created on the cluster");
+        return Response.accepted(views.topic(t, operationId))
+                .location(URI.create("/api/v1/instances/" + instanceId + "/topics/" + topic)).build();
     }
 
     @PATCH
     @Path("{topic}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped(WRITE)
+    @Audited(kind = "topic", verb = Audited.UPDATE)
     public Response update(@PathParam("instanceId") String instanceId, @PathParam("topic") String topic,
                            Dtos.TopicUpdate body) {
         Validation.body(body);
-        String tenant = caller.tenant();
-        InstanceEntity instance = instances.getForWrite(tenant, instanceId);
+        InstanceEntity instance = scoped.get();
         TopicEntity t = find(instanceId, topic);
         if (t.status == Status.DELETING) {
             throw new ApiException(ErrorCode.INVALID_STATE, "topic '" + topic + "' is being deleted");
@@ -134,8 +118,6 @@ public class TopicsResource {
             throw new ApiException(ErrorCode.IMMUTABLE_FIELD,
                     "topic '" + topic + "': messageType cannot change after creation", "messageType");
         }
-        Dtos.TopicView before = views.topic(t, null);
-        Instant now = Instant.now();
         boolean provisioned = false;
         if (body.queueCount() != null && body.queueCount() != t.queueCount) {
             int max = Editions.byCode(instance.edition).orElseThrow().maxQueuesPerTopic();
@@ -154,37 +136,29 @@ public class TopicsResource {
             // Not provisioned: the cap lives in the gateways, which get it from the next config snapshot.
             t.maxSendTps = maxSendTps(instance, body.maxSendTps());
         }
-        String operationId = null;
-        if (provisioned) {
-            t.requestChange(Status.UPDATING, now);
-            operationId = operations.open(tenant, instanceId, Operations.TOPIC, topic, "UPDATE", t.generation).operationId;
-            provisioning.fire(new ProvisioningRequested(instanceId));
-        } else {
-            t.updatedAt = now;
+        if (!provisioned) {
+            t.updatedAt = Instant.now();
+            return Response.ok(views.topic(t, null)).build();
         }
-        Dtos.TopicView after = views.topic(t, operationId);
-        audit.record(caller.actor(), tenant, "topic.update", Operations.TOPIC, instanceId + "/" + topic, before, after);
-        return provisioned ? Response.accepted(after).build() : Response.ok(after).build();
+        String operationId = writes.change(instance, t, Status.UPDATING, Operations.TOPIC, topic);
+        return Response.accepted(views.topic(t, operationId)).build();
     }
 
     @DELETE
     @Path("{topic}")
     @RolesAllowed(Roles.TENANT_ADMIN)
     @Transactional
+    @InstanceScoped
+    @Audited(kind = "topic", verb = Audited.DELETE)
     public Response delete(@PathParam("instanceId") String instanceId, @PathParam("topic") String topic) {
-        String tenant = caller.tenant();
-        instances.get(tenant, instanceId);
         TopicEntity t = find(instanceId, topic);
-        if (t.status == Status.DELETING) {
-            return Response.accepted(views.topic(t, null)).build();
-        }
-        Dtos.TopicView before = views.topic(t, null);
-        t.requestChange(Status.DELETING, Instant.now());
-        OperationEntity op = operations.open(tenant, instanceId, Operations.TOPIC, topic, "DELETE", t.generation);
-        Dtos.TopicView after = views.topic(t, op.operationId);
-        audit.record(caller.actor(), tenant, "topic.delete", Operations.TOPIC, instanceId + "/" + topic, before, after);
-        provisioning.fire(new ProvisioningRequested(instanceId));
-        return Response.accepted(after).build();
+        return writes.delete(scoped.get(), t, Operations.TOPIC, topic, operationId -> views.topic(t, operationId));
+    }
+
+    @Override
+    public AuditSubject auditView(String kind, Map<String, String> path) {
+        TopicEntity t = TopicEntity.findById(new ChildKey(path.get("instanceId"), path.get("topic")));
+        return t == null ? null : views.topic(t, null);
     }
 
     /** 1 up to the instance's send limit; 0 means no cap of its own (stored as null), as in the gateway config. */

@@ -5,6 +5,7 @@ import io.gantry.controlplane.api.ApiException;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -25,13 +26,15 @@ public class Caller {
 
     /** The caller's tenant; a token without one cannot use tenant paths. */
     public String tenant() {
+        return tenantIfAny().orElseThrow(() -> new ApiException(ErrorCode.FORBIDDEN,
+                    "the token carries no '" + tenantClaim + "' claim, so it cannot act on tenant resources"));
+    }
+
+    /** The caller's tenant, empty for a token without one (an operator's). */
+    public Optional<String> tenantIfAny() {
         Object claim = token.getClaim(tenantClaim);
         String tenant = claim == null ? null : claim.toString().replace("\"", "");
-        if (tenant == null || tenant.isBlank()) {
-            throw new ApiException(ErrorCode.FORBIDDEN,
-                    "the token carries no '" + tenantClaim + "' claim, so it cannot act on tenant resources");
-        }
-        return tenant;
+        return tenant == null || tenant.isBlank() ? Optional.empty() : Optional.of(tenant);
     }
 
     public String actor() {
