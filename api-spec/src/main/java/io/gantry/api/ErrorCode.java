@@ -23,6 +23,7 @@ public enum ErrorCode {
     INVALID_STATE(409, "The resource is in a state that does not allow this operation (for example, it is being deleted)."),
     QUOTA_EXCEEDED(409, "The edition's limit for this kind of resource is reached; the message names the quota, its limit and current use."),
     UNSUPPORTED_MEDIA_TYPE(415, "The API only accepts application/json bodies."),
+    TOO_MANY_REQUESTS(429, "The caller's tenant sent more requests than its API rate allows; retry after the `Retry-After` header's seconds."),
     INTERNAL_ERROR(500, "An unexpected failure; the message carries a reference to quote to the operator."),
     UNAVAILABLE(503, "A dependency (database, RocketMQ cluster) is unavailable; retry later.");
 

@@ -204,4 +204,17 @@ class BadInputIT {
         as(token).get("/api/v1/nothing-here").then().statusCode(404).body("error.code", equalTo("NOT_FOUND"));
         as(token).put(path("")).then().statusCode(405).body("error.code", equalTo("METHOD_NOT_ALLOWED"));
     }
+
+    /** A NUL cannot be stored by PostgreSQL; in a path or a field it was answered 500. */
+    @Test
+    void aNulCharacterInAPathOrAFieldIs400() {
+        for (String p : List.of(path("/topics/%00"), path("/consumer-groups/a%00b"), path("/accounts/%00"),
+                "/api/v1/instances/%00", path("/messages/%00"), path("/messages?key=%00"))) {
+            as(token).get(p).then().statusCode(400).body("error.code", equalTo("MALFORMED_REQUEST"));
+        }
+        as(token).body(Map.of("remark", "a\u0000b")).patch(path("")).then().statusCode(400);
+        as(token).body(Map.of("messageType", "NORMAL", "remark", "x\u0000")).post(path("/topics/nul"))
+                .then().statusCode(400);
+        as(token).get(path("/topics/nul")).then().statusCode(404);
+    }
 }

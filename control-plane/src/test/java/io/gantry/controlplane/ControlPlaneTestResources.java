@@ -16,6 +16,8 @@ public class ControlPlaneTestResources implements QuarkusTestResourceLifecycleMa
     public static final String GRPC_ENDPOINT = "127.0.0.1:18081";
     /** Fixed for the run: test classes and this resource may live in different class loaders. */
     public static final String GATEWAY_TOKEN = "test-gateway-token";
+    /** The one tenant whose API rate is 1 request per second (burst 2). */
+    public static final String RATE_LIMITED_TENANT = "rate-limited";
     private static final String CONFIG_PORT_PROPERTY = "gantry.test.config-port";
 
     /** The port of the control plane's config gRPC service, as chosen by {@link #start()}. */
@@ -38,16 +40,19 @@ public class ControlPlaneTestResources implements QuarkusTestResourceLifecycleMa
             throw new java.io.UncheckedIOException(e);
         }
         System.setProperty(CONFIG_PORT_PROPERTY, String.valueOf(configPort));
-        return Map.of(
-                "quarkus.grpc.server.test-port", String.valueOf(configPort),
-                "gantry.gateway.token", GATEWAY_TOKEN,
-                "quarkus.datasource.jdbc.url", postgres.jdbcUrl(database),
-                "quarkus.datasource.username", postgres.user(),
-                "quarkus.datasource.password", postgres.password(),
-                "quarkus.oidc.auth-server-url", oidc.issuerUrl(),
-                "gantry.secrets.key", Base64.getEncoder().encodeToString(key),
-                "gantry.endpoints.grpc", GRPC_ENDPOINT,
-                "quarkus.http.test-port", "0");
+        return Map.ofEntries(
+                // The suites send hundreds of requests a second per tenant; ApiLimitsIT's tenant has a low rate.
+                Map.entry("gantry.api.rate-limit.requests-per-second", "100000"),
+                Map.entry("gantry.api.rate-limit.tenants." + RATE_LIMITED_TENANT, "1"),
+                Map.entry("quarkus.grpc.server.test-port", String.valueOf(configPort)),
+                Map.entry("gantry.gateway.token", GATEWAY_TOKEN),
+                Map.entry("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database)),
+                Map.entry("quarkus.datasource.username", postgres.user()),
+                Map.entry("quarkus.datasource.password", postgres.password()),
+                Map.entry("quarkus.oidc.auth-server-url", oidc.issuerUrl()),
+                Map.entry("gantry.secrets.key", Base64.getEncoder().encodeToString(key)),
+                Map.entry("gantry.endpoints.grpc", GRPC_ENDPOINT),
+                Map.entry("quarkus.http.test-port", "0"));
     }
 
     @Override

@@ -261,6 +261,10 @@ class MessagesIT {
         fieldByQuery.put("?topic=orders&from=2026-01-01T00:00:00Z&to=2026-01-09T00:00:00Z", "from");
         fieldByQuery.put("?topic=orders&pageSize=0", "pageSize");
         fieldByQuery.put("?key=" + "k".repeat(129), "key");
+        // Dates the trace store cannot hold were answered 503 as if the store were down.
+        fieldByQuery.put("?topic=orders&from=9999-12-30T00:00:00Z&to=9999-12-31T00:00:00Z", "to");
+        fieldByQuery.put("?topic=orders&from=0001-01-01T00:00:00Z&to=0001-01-02T00:00:00Z", "to");
+        fieldByQuery.put("?topic=orders&from=1000-01-01T00:00:00Z", "from");
         for (var e : fieldByQuery.entrySet()) {
             as(a).get(path(instanceA, "/messages" + e.getKey())).then().statusCode(400)
                     .body("error.code", equalTo("INVALID_FIELD")).body("error.field", equalTo(e.getValue()));

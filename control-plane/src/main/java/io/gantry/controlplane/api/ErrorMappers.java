@@ -153,6 +153,14 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        // PostgreSQL refuses some values a client can send (a NUL in a string, a number out of its
+        // column's range): SQLState class 22. They are the client's input, not our failure.
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                return respond(ErrorCode.MALFORMED_REQUEST,
+                        "a value in the request cannot be stored (a NUL character, or a value out of range)", null);
+            }
+        }
         String reference = UUID.randomUUID().toString();
         LOG.errorf(e, "unexpected failure, reference %s", reference);
         return respond(ErrorCode.INTERNAL_ERROR, "unexpected failure; quote reference " + reference + " to the operator", null);

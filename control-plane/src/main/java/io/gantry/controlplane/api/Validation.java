@@ -49,6 +49,14 @@ public final class Validation {
         if (value != null && value.length() > 256) {
             throw ApiException.invalid(field, "must be at most 256 characters");
         }
+        return freeText(value, field);
+    }
+
+    /** Free text may hold tabs and line breaks, not other control characters (PostgreSQL refuses NUL). */
+    public static String freeText(String value, String field) {
+        if (value != null && value.chars().anyMatch(c -> c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f)) {
+            throw ApiException.invalid(field, "must not hold control characters");
+        }
         return value;
     }
 
@@ -66,6 +74,7 @@ public final class Validation {
             if (e.getValue() == null || e.getValue().length() > 128) {
                 throw ApiException.invalid("tags." + e.getKey(), "must be a string of at most 128 characters");
             }
+            freeText(e.getValue(), "tags." + e.getKey());
         }
         return tags;
     }

@@ -8,8 +8,8 @@ package io.gantry.isolation.naming;
  */
 public final class Namespaces {
     public static final char SEPARATOR = '%';
-    private static final String RETRY_PREFIX = "%RETRY%";
-    private static final String DLQ_PREFIX = "%DLQ%";
+    public static final String RETRY_PREFIX = "%RETRY%";
+    public static final String DLQ_PREFIX = "%DLQ%";
 
     private Namespaces() {
     }
@@ -24,6 +24,31 @@ public final class Namespaces {
 
     public static String deadLetterTopic(String namespace, String group) {
         return DLQ_PREFIX + wrap(namespace, group);
+    }
+
+    /**
+     * The tenant's form of a broker-side name of the namespace: {@code ns%x} → {@code x},
+     * {@code %RETRY%ns%g} → {@code %RETRY%g}, {@code %DLQ%ns%g} → {@code %DLQ%g}; null when the name is
+     * of another namespace, of none, or has nothing (or another {@code %}) after the prefix.
+     */
+    public static String unwrap(String brokerName, String namespace) {
+        String kind = brokerName.startsWith(RETRY_PREFIX) ? RETRY_PREFIX
+                : brokerName.startsWith(DLQ_PREFIX) ? DLQ_PREFIX : "";
+        String prefix = namespace + SEPARATOR;
+        if (!brokerName.startsWith(prefix, kind.length())) {
+            return null;
+        }
+        String plain = brokerName.substring(kind.length() + prefix.length());
+        if (plain.isEmpty() || plain.indexOf(SEPARATOR) >= 0) {
+            return null;
+        }
+        return kind + plain;
+    }
+
+    /** A name without its {@code %RETRY%} or {@code %DLQ%} prefix, if it has one. */
+    public static String withoutGroupTopicPrefix(String name) {
+        return name.startsWith(RETRY_PREFIX) ? name.substring(RETRY_PREFIX.length())
+                : name.startsWith(DLQ_PREFIX) ? name.substring(DLQ_PREFIX.length()) : name;
     }
 
     /** True when a broker-side name belongs to the namespace, in any of its forms. */

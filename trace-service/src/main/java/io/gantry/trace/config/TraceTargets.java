@@ -1,5 +1,6 @@
 package io.gantry.trace.config;
 
+import io.gantry.isolation.naming.Namespaces;
 import io.gantry.api.config.v1.Cluster;
 import io.gantry.api.config.v1.ConfigSnapshot;
 import io.gantry.api.config.v1.ConsumerGroup;
@@ -51,6 +52,6 @@ public final class TraceTargets {
 
     /** RocketMQ's name of a namespaced group's dead-letter topic (NamespaceUtil's form). */
     public static String dlqTopic(String namespace, String group) {
-        return "%DLQ%" + namespace + "%" + group;
+        return Namespaces.deadLetterTopic(namespace, group);
     }
 }

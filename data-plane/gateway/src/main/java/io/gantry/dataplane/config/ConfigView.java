@@ -177,9 +177,13 @@ public final class ConfigView {
         return b.build();
     }
 
-    /** An unspecified type is ADMIN: snapshots of control planes from before ACLs carry none. */
+    /**
+     * Only a type that says ADMIN is ADMIN. An unspecified or unknown type (a newer control plane's, a
+     * damaged snapshot) is a NORMAL account: its rules apply and nothing else, so a mistake closes
+     * access instead of opening the whole instance.
+     */
     private static AccountPermissions permissions(Account a) {
-        if (a.getType() != io.gantry.api.config.v1.AccountType.ACCOUNT_TYPE_NORMAL) {
+        if (a.getType() == io.gantry.api.config.v1.AccountType.ACCOUNT_TYPE_ADMIN) {
             return AccountPermissions.ADMIN;
         }
         List<AclRule> rules = new ArrayList<>();

@@ -18,8 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * after its first use); thread-safe. A new config snapshot builds new instances, which drops the caches.
  */
 public final class TenantNames {
-    static final String RETRY = "%RETRY%";
-    static final String DLQ = "%DLQ%";
     private static final int CACHE_LIMIT = 4096;
 
     private final String namespace;
@@ -84,7 +82,7 @@ public final class TenantNames {
             }
             Resource cached = fromNamespaceForm.get(name);
             if (cached == null) {
-                String plain = stripRetryDlq(name);
+                String plain = Namespaces.withoutGroupTopicPrefix(name);
                 if (plain.isEmpty() || plain.indexOf(Namespaces.SEPARATOR) >= 0) {
                     return null;
                 }
@@ -110,28 +108,12 @@ public final class TenantNames {
 
     /** {@code ns%x} to {@code x}, {@code %RETRY%ns%g} to {@code %RETRY%g}, {@code %DLQ%ns%g} to {@code %DLQ%g}; null if foreign. */
     public String toClientName(String upstreamName) {
-        if (upstreamName.isEmpty()) {
-            return upstreamName;
-        }
-        String kind = upstreamName.startsWith(RETRY) ? RETRY : upstreamName.startsWith(DLQ) ? DLQ : "";
-        if (!upstreamName.startsWith(prefix, kind.length())) {
-            return null;
-        }
-        String plain = upstreamName.substring(kind.length() + prefix.length());
-        if (plain.isEmpty() || plain.indexOf(Namespaces.SEPARATOR) >= 0) {
-            return null;
-        }
-        return kind.isEmpty() ? plain : kind + plain;
+        return upstreamName.isEmpty() ? upstreamName : Namespaces.unwrap(upstreamName, namespace);
     }
 
     /** Removes this namespace's prefix from a proxy's error text, so a tenant reads its own names. */
     public String stripFromText(String text) {
         return text.indexOf(prefix) >= 0 ? text.replace(prefix, "") : text;
-    }
-
-    private static String stripRetryDlq(String name) {
-        return name.startsWith(RETRY) ? name.substring(RETRY.length())
-                : name.startsWith(DLQ) ? name.substring(DLQ.length()) : name;
     }
 
     private static void remember(ConcurrentHashMap<String, Resource> cache, String key, Resource value) {

@@ -3,6 +3,7 @@ package io.gantry.dataplane.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,27 @@ class ConfigViewTest {
         assertNull(v.instance("rmq-eeeeeeeeeeee"));
         assertEquals(4, v.problems().size(), v.problems().toString());
         assertFalse(ConfigView.EMPTY.loaded());
+    }
+
+    /** Before: an account whose type the snapshot left unset, or set to a value unknown here, was ADMIN. */
+    @Test
+    void anAccountOfUnspecifiedOrUnknownTypeMayOnlyWhatItsRulesAllow() {
+        ConfigSnapshot snapshot = ConfigSnapshot.newBuilder().setVersion(1)
+                .addClusters(Snapshots.cluster("c1", "10.0.0.1:8081", "cak", "csk"))
+                .addInstances(Snapshots.instance("rmq-aaaaaaaaaaaa", "c1")
+                        .addAccounts(Snapshots.account("admin", "AKA", "S", true))
+                        .addAccounts(Snapshots.account("untyped", "AKU", "S", true).toBuilder()
+                                .setType(io.gantry.api.config.v1.AccountType.ACCOUNT_TYPE_UNSPECIFIED))
+                        .addAccounts(Snapshots.account("future", "AKF", "S", true).toBuilder().setTypeValue(99)))
+                .build();
+        ConfigView v = ConfigView.of(snapshot);
+        assertSame(io.gantry.isolation.acl.AccountPermissions.ADMIN, v.account("AKA").permissions());
+        for (String key : new String[] {"AKU", "AKF"}) {
+            var p = v.account(key).permissions();
+            assertNotSame(io.gantry.isolation.acl.AccountPermissions.ADMIN, p, key);
+            assertFalse(p.allows(io.gantry.isolation.acl.AclResourceType.TOPIC, "orders", io.gantry.isolation.acl.AclAction.PUB,
+                    java.net.InetAddress.getLoopbackAddress()), key);
+        }
     }
 
     @Test

@@ -20,7 +20,8 @@ public final class Snapshots {
     }
 
     public static Account account(String username, String ak, String sk, boolean enabled) {
-        return Account.newBuilder().setUsername(username).setAccessKey(ak).setSecretKey(sk).setEnabled(enabled).build();
+        return Account.newBuilder().setUsername(username).setAccessKey(ak).setSecretKey(sk).setEnabled(enabled)
+                .setType(io.gantry.api.config.v1.AccountType.ACCOUNT_TYPE_ADMIN).build();
     }
 
     public static Instance.Builder instance(String id, String clusterId) {
