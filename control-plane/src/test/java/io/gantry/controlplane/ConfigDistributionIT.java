@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -52,32 +53,43 @@ class ConfigDistributionIT {
         return GatewayConfigServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
-    /** Watches and collects snapshots in a queue. */
-    private LinkedBlockingQueue<ConfigSnapshot> watch() {
-        LinkedBlockingQueue<ConfigSnapshot> snapshots = new LinkedBlockingQueue<>();
+    /**
+     * An open watch: the snapshots it received, and how its stream ended if it did (a watch must stay open
+     * for the whole test, so an end fails the next wait with its cause instead of a bare timeout).
+     */
+    private record Watch(LinkedBlockingQueue<ConfigSnapshot> snapshots, CompletableFuture<Throwable> ended) {
+    }
+
+    private Watch watch() {
+        Watch w = new Watch(new LinkedBlockingQueue<>(), new CompletableFuture<>());
         stub(ControlPlaneTestResources.GATEWAY_TOKEN).watch(WatchRequest.newBuilder().setGatewayId("test").build(),
                 new StreamObserver<>() {
                     public void onNext(ConfigEvent e) {
-                        snapshots.add(e.getSnapshot());
+                        w.snapshots().add(e.getSnapshot());
                     }
 
                     public void onError(Throwable t) {
+                        w.ended().complete(t);
                     }
 
                     public void onCompleted() {
+                        w.ended().complete(new IllegalStateException("the server completed the watch"));
                     }
                 });
-        return snapshots;
+        return w;
     }
 
     /** Waits up to {@code within} for a snapshot satisfying the probe. */
-    private static ConfigSnapshot awaitSnapshot(LinkedBlockingQueue<ConfigSnapshot> q, Duration within,
+    private static ConfigSnapshot awaitSnapshot(Watch w, Duration within,
                                                 java.util.function.Predicate<ConfigSnapshot> probe) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (true) {
-            ConfigSnapshot s = q.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            ConfigSnapshot s = w.snapshots().poll(Math.max(1, Math.min(100_000_000L, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
             if (s != null && probe.test(s)) {
                 return s;
+            }
+            if (s == null && w.ended().isDone() && w.snapshots().isEmpty()) {
+                throw new AssertionError("the watch stream ended before a snapshot matched", w.ended().join());
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no snapshot matched within " + within.toMillis() + " ms");
@@ -96,7 +108,7 @@ class ConfigDistributionIT {
         String token = adminToken(tenant);
         String id = Fixtures.createInstance(tenant, "test");
         Fixtures.awaitStatus(token, "/api/v1/instances/" + id, "RUNNING");
-        LinkedBlockingQueue<ConfigSnapshot> snapshots = watch();
+        Watch snapshots = watch();
         ConfigSnapshot first = awaitSnapshot(snapshots, Duration.ofSeconds(5),
                 s -> s.getInstancesList().stream().anyMatch(i -> i.getInstanceId().equals(id)));
         Instance placed = first.getInstancesList().stream().filter(i -> i.getInstanceId().equals(id)).findFirst().orElseThrow();

@@ -30,6 +30,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -59,37 +60,48 @@ class IsolationConfigDistributionIT {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    private LinkedBlockingQueue<ConfigSnapshot> watch() {
+    /**
+     * An open watch: the snapshots it received, and how its stream ended if it did (a watch must stay open
+     * for the whole test, so an end fails the next wait with its cause instead of a bare timeout).
+     */
+    private record Watch(LinkedBlockingQueue<ConfigSnapshot> snapshots, CompletableFuture<Throwable> ended) {
+    }
+
+    private Watch watch() {
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
                 "Bearer " + ControlPlaneTestResources.GATEWAY_TOKEN);
-        LinkedBlockingQueue<ConfigSnapshot> snapshots = new LinkedBlockingQueue<>();
+        Watch w = new Watch(new LinkedBlockingQueue<>(), new CompletableFuture<>());
         GatewayConfigServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                 .watch(WatchRequest.newBuilder().setGatewayId("isolation-test").build(), new StreamObserver<>() {
                     public void onNext(ConfigEvent e) {
-                        snapshots.add(e.getSnapshot());
+                        w.snapshots().add(e.getSnapshot());
                     }
 
                     public void onError(Throwable t) {
+                        w.ended().complete(t);
                     }
 
                     public void onCompleted() {
+                        w.ended().complete(new IllegalStateException("the server completed the watch"));
                     }
                 });
-        return snapshots;
+        return w;
     }
 
     /** The instance as the first snapshot within {@code within} shows it that satisfies the probe. */
-    private static Instance await(LinkedBlockingQueue<ConfigSnapshot> q, String instanceId, Duration within,
+    private static Instance await(Watch w, String instanceId, Duration within,
                                   String what, Predicate<Instance> probe) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (true) {
-            ConfigSnapshot s = q.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            ConfigSnapshot s = w.snapshots().poll(Math.max(1, Math.min(100_000_000L, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
             if (s != null) {
                 Optional<Instance> i = s.getInstancesList().stream().filter(x -> x.getInstanceId().equals(instanceId)).findFirst();
                 if (i.isPresent() && probe.test(i.get())) {
                     return i.get();
                 }
+            } else if (w.ended().isDone() && w.snapshots().isEmpty()) {
+                throw new AssertionError("the watch stream ended before a snapshot showed " + what, w.ended().join());
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no snapshot within " + within.toMillis() + " ms showed " + what);
@@ -109,7 +121,7 @@ class IsolationConfigDistributionIT {
         String base = "/api/v1/instances/" + id;
         as(token).body(Map.of()).post(base + "/accounts/legacy").then().statusCode(201);
         Fixtures.awaitStatus(token, base, "RUNNING");
-        LinkedBlockingQueue<ConfigSnapshot> snapshots = watch();
+        Watch snapshots = watch();
 
         Instance first = await(snapshots, id, Duration.ofSeconds(5), "the instance", i -> true);
         assertEquals(500, first.getThroughput().getSendTps());

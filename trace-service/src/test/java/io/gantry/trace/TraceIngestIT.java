@@ -28,6 +28,10 @@ import io.gantry.trace.query.Lifecycle;
 import io.gantry.trace.query.PageRequest;
 import io.gantry.trace.query.TraceQueries;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.apache.rocketmq.acl.common.AclClientRPCHook;
 import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
@@ -121,11 +126,28 @@ class TraceIngestIT {
                 .addInstances(instance).build();
     }
 
-    private static void publish(List<TraceEvent> events) throws Exception {
+    private static SendResult publish(List<TraceEvent> events) throws Exception {
         Message m = new Message(ClusterReader.TRACE_TOPIC,
                 TraceEventBatch.newBuilder().setGatewayId("gw-it").addAllEvents(events).build().toByteArray());
         SendResult r = producer.send(m);
         assertEquals(SendStatus.SEND_OK, r.getSendStatus());
+        return r;
+    }
+
+    /** True once the service's saved read position of {@code sent}'s queue lies beyond it. */
+    private static boolean committedPast(DataSource ds, SendResult sent) {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT next_offset FROM trace.queue_offsets"
+                     + " WHERE topic = ? AND broker_name = ? AND queue_id = ?")) {
+            ps.setString(1, ClusterReader.TRACE_TOPIC);
+            ps.setString(2, sent.getMessageQueue().getBrokerName());
+            ps.setInt(3, sent.getMessageQueue().getQueueId());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > sent.getQueueOffset();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static <T> T await(String what, Supplier<Optional<T>> probe) throws InterruptedException {
@@ -161,14 +183,17 @@ class TraceIngestIT {
             Lifecycle life = await("4 hops", () -> queries.lifecycle(instance, "01INGEST000000000000000001").filter(l -> l.hops().size() == 4));
             assertEquals(List.of(HopType.SEND, HopType.STORE, HopType.DELIVER, HopType.ACK), life.hops().stream().map(Hop::type).toList());
 
-            // the same batch again (a gateway's retry), then a marker: once the marker is in, so is the copy
-            publish(batch);
+            // the same batch again (a gateway's retry), then a marker
+            SendResult copy = publish(batch);
             publish(life(instance, "01INGEST000000000000000002", t.plusSeconds(1)));
             await("marker", () -> queries.lifecycle(instance, "01INGEST000000000000000002").filter(l -> l.hops().size() == 4));
-            Thread.sleep(300); // the copy and the marker may sit in different queues: let one more round pass
+            // the copy and the marker may sit in different queues, so the marker says nothing about the copy:
+            // wait until the reader has committed its read position past the copy
+            await("the reader past the copy at " + copy.getMessageQueue() + " offset " + copy.getQueueOffset(),
+                    () -> Optional.of(copy).filter(c -> committedPast(service.dataSource(), c)));
             assertEquals(4, queries.lifecycle(instance, "01INGEST000000000000000001").orElseThrow().hops().size());
             assertEquals(1, queries.byKey(instance, "k-01INGEST000000000000000001", PageRequest.first(10)).items().size());
-            assertTrue(service.metrics().cluster("c1").eventsDuplicate.sum() >= 4);
+            assertTrue(service.metrics().cluster("c1").eventsDuplicate.sum() >= 4, "the retried batch's events counted as duplicates");
         }
     }
 

@@ -64,9 +64,9 @@ class TraceServiceProcessIT {
                     assertTrue(rs.getInt(1) >= 1);
                 }
                 assertTrue(Files.isDirectory(s3.dataDirectory().resolve("trace-process-it")), "the bucket was created");
-            } finally {
                 process.destroy();
-                assertTrue(process.waitFor(20, TimeUnit.SECONDS), "stops on SIGTERM");
+                assertTrue(process.waitFor(20, TimeUnit.SECONDS), () -> "did not stop on SIGTERM:\n" + read(console));
+            } finally {
                 process.destroyForcibly();
                 Files.deleteIfExists(console);
             }

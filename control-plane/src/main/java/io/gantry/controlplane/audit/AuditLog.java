@@ -7,8 +7,14 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 
 /**
- * Records every change in the same transaction as the change itself, so there is no change
- * without its audit event. Callers pass API views (never secrets) as before/after.
+ * Writes an audit event in the caller's transaction: the event is stored if and only if the change it
+ * describes commits. Callers pass API views (never secrets) as before/after.
+ *
+ * <p>Who records what: every write of the REST API (create, update and delete of instances, topics,
+ * consumer groups, accounts and their ACL rules, clusters, operator throttles) records one event with
+ * the caller as actor. The provisioner records only the end of an instance's deletion
+ * ({@code instance.deleted}, actor {@code provisioner}); its other steps (placing an instance, applying
+ * or finally removing a topic or group after its API delete) write status and conditions, not events.
  */
 @ApplicationScoped
 public class AuditLog {

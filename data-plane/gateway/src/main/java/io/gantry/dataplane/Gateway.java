@@ -51,7 +51,7 @@ import java.util.logging.Logger;
 /**
  * A running gateway: the SDK-facing gRPC listeners (TLS, optionally plaintext), the config watcher, the
  * upstream channels and the metrics endpoint, all on one small shared Netty event loop group with direct
- * executors (FACTS.md: threading decides the cost of a second gRPC hop).
+ * executors (docs/facts.md: threading decides the cost of a second gRPC hop).
  *
  * <pre>
  * try (Gateway gateway = Gateway.start(GatewayConfig.fromEnv(System.getenv()))) { ... }

@@ -105,7 +105,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -118,8 +117,11 @@ import org.apache.rocketmq.remoting.protocol.body.ConsumeMessageDirectlyResult;
 import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * The gateway half of the security matrix of issue 4: two tenants with two instances each on one real
@@ -202,9 +204,13 @@ class GatewaySecurityMatrixIT {
     static final String K_NONCES = "answers to foreign nonces";
     static final String K_RECALL = "crafted recall of foreign msg";
 
-    static final AttemptTally TALLY = new AttemptTally();
-    /** What the tests promised to attempt, summed from their enumerations. */
-    static final AtomicInteger FLOOR = new AtomicInteger();
+    static final List<String> KINDS = List.of(K_NAMES, K_HANDLES, K_IDS, K_SAME, K_EFFECTS, K_PUB_ONLY, K_ALLOWLIST, K_SETTINGS,
+            K_AUTH, K_REPLAY, K_TELEMETRY, K_NONCES, K_RECALL);
+
+    /** This test's attempts and findings (JUnit makes an instance per test, so nothing carries over). */
+    final AttemptTally tally = new AttemptTally();
+    /** What this test promised to attempt, summed from its enumerations. */
+    int floor;
 
     static RocketMqCluster rocketMq;
     static DefaultMQAdminExt admin;
@@ -230,26 +236,34 @@ class GatewaySecurityMatrixIT {
             group.setGroupName(i.wrap(WORKERS));
             group.setRetryMaxTimes(3);
             admin.createAndUpdateSubscriptionGroupConfig(rocketMq.brokerAddress(), group);
-            TALLY.watch("the namespace of " + i, i.id);
         }
         gateway = Gateway.start(GatewayConfig.forTests());
         assertTrue(gateway.apply(snapshot()), "snapshot not applied");
     }
 
+    @BeforeEach
+    void watchNamespaces() {
+        for (Inst i : ALL) {
+            tally.watch("the namespace of " + i, i.id);
+        }
+    }
+
+    /** Every test: its table, no finding of any kind, and no fewer attempts than its enumerations promise. */
+    @AfterEach
+    void everyAttemptAnsweredAsExpected(TestInfo test) {
+        System.out.println("\n=== gateway security matrix: " + test.getDisplayName() + " ===\n" + tally.table()
+                + "floor (promised by the enumerations): " + floor + "\n");
+        assertNoViolations(KINDS.toArray(String[]::new));
+        assertTrue(tally.total() >= floor, "fewer attempts (" + tally.total() + ") than the enumerations promise (" + floor + ")");
+    }
+
     @AfterAll
     static void stopAll() {
-        System.out.println("\n=== gateway security matrix ===\n" + TALLY.table()
-                + "floor (promised by the enumerations): " + FLOOR.get() + "\n");
-        try {
-            assertTrue(TALLY.total() >= FLOOR.get(), "fewer attempts (" + TALLY.total() + ") than the enumerations promise ("
-                    + FLOOR.get() + ")");
-        } finally {
-            if (gateway != null) {
-                gateway.close();
-            }
-            if (admin != null) {
-                admin.shutdown();
-            }
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (admin != null) {
+            admin.shutdown();
         }
     }
 
@@ -313,8 +327,8 @@ class GatewaySecurityMatrixIT {
             List<Message> held = receiveUntil(victim, victimQueue, got -> bodies(got).containsAll(heldBodies), 30);
             assertEquals(new HashSet<>(heldBodies), new HashSet<>(bodies(held)), "B1 receives exactly its own messages");
             held.forEach(m -> {
-                TALLY.watch("a receipt handle of B1", unsealed(m.getSystemProperties().getReceiptHandle()));
-                TALLY.watch("a message id of B1", m.getSystemProperties().getMessageId());
+                tally.watch("a receipt handle of B1", unsealed(m.getSystemProperties().getReceiptHandle()));
+                tally.watch("a message id of B1", m.getSystemProperties().getMessageId());
             });
             List<String> pendingBodies = new ArrayList<>();
             for (int k = 0; k < 2; k++) {
@@ -323,8 +337,8 @@ class GatewaySecurityMatrixIT {
             Message victimDelayed = message(DELAYED, "B1-secret-delayed-" + UUID.randomUUID(), MessageType.DELAY,
                     p -> p.setDeliveryTimestamp(Timestamps.fromMillis(System.currentTimeMillis() + 120_000)));
             SendResultEntry delayedSent = send(victim, victimDelayed);
-            TALLY.watch("a message body of B1", victimDelayed.getBody().toStringUtf8());
-            TALLY.watch("a recall handle of B1", delayedSent.getRecallHandle());
+            tally.watch("a message body of B1", victimDelayed.getBody().toStringUtf8());
+            tally.watch("a recall handle of B1", delayedSent.getRecallHandle());
             String heldHandle = held.get(0).getSystemProperties().getReceiptHandle();
             String heldId = held.get(0).getSystemProperties().getMessageId();
             Map<String, String> offsetsBefore = offsets(B1);
@@ -334,7 +348,7 @@ class GatewaySecurityMatrixIT {
             String siblingBody = sendWatched(sibling, message(ORDERS, "A2-secret-" + UUID.randomUUID(), MessageType.NORMAL, p -> { }));
             Message siblingMessage = receiveUntil(sibling, readQueue(sibling, ORDERS), got -> bodies(got).contains(siblingBody), 30)
                     .stream().filter(m -> m.getBody().toStringUtf8().equals(siblingBody)).findFirst().orElseThrow();
-            TALLY.watch("a receipt handle of A2", unsealed(siblingMessage.getSystemProperties().getReceiptHandle()));
+            tally.watch("a receipt handle of A2", unsealed(siblingMessage.getSystemProperties().getReceiptHandle()));
 
             // ---- A1, the attacker, an ADMIN of its own instance: its route and two messages of its own
             sessions.add(announce(attacker, consumerSettings(WORKERS, ORDERS, DELAYED)));
@@ -343,8 +357,8 @@ class GatewaySecurityMatrixIT {
                 send(attacker, message(ORDERS, "A1-own-" + k + "-" + UUID.randomUUID(), MessageType.NORMAL, p -> { }));
             }
             List<Message> own = receiveUntil(attacker, ownQueue, got -> got.size() >= 2, 30);
-            FLOOR.addAndGet(1);
-            TALLY.record(K_SAME, "ReceiveMessage", "A1 receives on orders: its own two messages only", "",
+            floor += 1;
+            tally.record(K_SAME, "ReceiveMessage", "A1 receives on orders: its own two messages only", "",
                     Answer.of(own.size() == 2 && bodies(own).stream().allMatch(b -> b.startsWith("A1-own-")) ? "OWN ONLY" : "OTHER",
                             String.join(" ", bodies(own))), Set.of("OWN ONLY"));
             assertEquals(2, own.size(), "A1 receives its two messages: " + bodies(own));
@@ -356,7 +370,7 @@ class GatewaySecurityMatrixIT {
                     "the probes cover every RPC of MessagingService");
             List<Forged> forged = forgedNames(A1, List.of(B1, A2));
             int planned = forged.size() * probes.size();
-            FLOOR.addAndGet(planned);
+            floor += planned;
             List<Object[]> inFlight = new ArrayList<>();
             for (Forged f : forged) {
                 for (Probe p : probes) {
@@ -370,11 +384,11 @@ class GatewaySecurityMatrixIT {
                 Sent sent = (Sent) row[2];
                 Answer answer = sent.answer().get(30, TimeUnit.SECONDS);
                 Collection<String> expected = f.refusedByGateway() ? Set.of(p.illegal().name()) : p.inNamespace().apply(f);
-                TALLY.record(K_NAMES, p.rpc(), p.slot() + " = " + f.label(), sent.request(), answer, expected);
+                tally.record(K_NAMES, p.rpc(), p.slot() + " = " + f.label(), sent.request(), answer, expected);
             }
             telemetryProbes.close();
-            assertTrue(TALLY.count(K_NAMES) >= planned, "forged-name attempts: " + TALLY.count(K_NAMES) + " < " + planned);
-            assertEquals(ALL_RPCS, TALLY.rpcs(K_NAMES), "every RPC got forged names");
+            assertTrue(tally.count(K_NAMES) >= planned, "forged-name attempts: " + tally.count(K_NAMES) + " < " + planned);
+            assertEquals(ALL_RPCS, tally.rpcs(K_NAMES), "every RPC got forged names");
 
             // ---- receipt handles that are not A1's
             String raw = unsealed(heldHandle);
@@ -392,7 +406,7 @@ class GatewaySecurityMatrixIT {
             handles.put("a seal and nothing else", SEAL + "AAAAAAAAAAAAAAAAAAAAAA");
             handles.put("garbage", "not-a-receipt-handle");
             int handlesPlanned = handles.size() * 3 + 1;
-            FLOOR.addAndGet(handlesPlanned);
+            floor += handlesPlanned;
             for (Map.Entry<String, String> h : handles.entrySet()) {
                 recordUnary(K_HANDLES, attacker, MessagingServiceGrpc.getAckMessageMethod(), ack(WORKERS, ORDERS, heldId, h.getValue()),
                         h.getKey(), Code.INVALID_RECEIPT_HANDLE);
@@ -405,16 +419,16 @@ class GatewaySecurityMatrixIT {
             recordUnary(K_HANDLES, attacker, MessagingServiceGrpc.getAckMessageMethod(), ack(WORKERS, ORDERS, heldId, ownSealed).toBuilder()
                     .addEntries(AckMessageEntry.newBuilder().setMessageId(heldId).setReceiptHandle(heldHandle)).build(),
                     "A1's own handle and B1's in one ack", Code.INVALID_RECEIPT_HANDLE);
-            assertTrue(TALLY.count(K_HANDLES) >= handlesPlanned);
+            assertTrue(tally.count(K_HANDLES) >= handlesPlanned);
 
             // ---- B1's message, transaction and recall ids next to A1's own handles
-            FLOOR.addAndGet(10);
+            floor += 10;
             recordUnary(K_IDS, attacker, MessagingServiceGrpc.getAckMessageMethod(), ack(WORKERS, ORDERS, heldId, ownSealed),
                     "A1's handle with B1's message id (acts on A1's message)", Code.OK);
             ChangeInvisibleDurationResponse changed = MessagingServiceGrpc.newBlockingStub(attacker.channel())
                     .withDeadlineAfter(10, TimeUnit.SECONDS).changeInvisibleDuration(changeInvisible(WORKERS, ORDERS, heldId,
                             own.get(1).getSystemProperties().getReceiptHandle(), 30));
-            TALLY.record(K_IDS, "ChangeInvisibleDuration", "A1's handle with B1's message id (acts on A1's message)",
+            tally.record(K_IDS, "ChangeInvisibleDuration", "A1's handle with B1's message id (acts on A1's message)",
                     "message_id: " + heldId, Answer.of(changed.getStatus().getCode().name(), changed.toString()), Set.of("OK"));
             recordUnary(K_IDS, attacker, MessagingServiceGrpc.getForwardMessageToDeadLetterQueueMethod(),
                     forward(WORKERS, ORDERS, heldId, changed.getReceiptHandle()),
@@ -428,8 +442,8 @@ class GatewaySecurityMatrixIT {
             // a transaction of B1, half sent: A1 cannot end it, B1 still can
             Message half = message(TX, "B1-secret-tx-" + UUID.randomUUID(), MessageType.TRANSACTION, p -> { });
             SendResultEntry halfSent = send(victim, half);
-            TALLY.watch("a message body of B1", half.getBody().toStringUtf8());
-            TALLY.watch("a transaction id of B1", halfSent.getTransactionId());
+            tally.watch("a message body of B1", half.getBody().toStringUtf8());
+            tally.watch("a transaction id of B1", halfSent.getTransactionId());
             for (TransactionResolution resolution : List.of(TransactionResolution.COMMIT, TransactionResolution.ROLLBACK)) {
                 for (TransactionSource source : List.of(TransactionSource.SOURCE_CLIENT, TransactionSource.SOURCE_SERVER_CHECK)) {
                     record(K_IDS, unaryCall(attacker, MessagingServiceGrpc.getEndTransactionMethod(),
@@ -440,29 +454,29 @@ class GatewaySecurityMatrixIT {
             Answer victimEnds = RawRpc.unary(victim.channel(), MessagingServiceGrpc.getEndTransactionMethod(),
                     endTransaction(TX, halfSent.getMessageId(), halfSent.getTransactionId(), TransactionResolution.ROLLBACK,
                             TransactionSource.SOURCE_CLIENT));
-            TALLY.record(K_EFFECTS, "EndTransaction", "B1 still ends its own transaction", "", victimEnds, Set.of("OK"));
+            tally.record(K_EFFECTS, "EndTransaction", "B1 still ends its own transaction", "", victimEnds, Set.of("OK"));
 
             // ---- the same names answer A1's own instance, whatever the client claims
-            FLOOR.addAndGet(2);
+            floor += 2;
             Set<Integer> ownQueueIds = queueIds(route(attacker, ORDERS));
-            TALLY.record(K_SAME, "QueryRoute", "orders has A1's queue count", "", Answer.of(ownQueueIds.size() == A1.ordersQueues
+            tally.record(K_SAME, "QueryRoute", "orders has A1's queue count", "", Answer.of(ownQueueIds.size() == A1.ordersQueues
                     ? "OK" : "queues=" + ownQueueIds.size(), ""), Set.of("OK"));
             try (TestClient claimsB1 = caller(TestClient.tls(gateway.tlsPort(), A1.adminAk, A1.adminSk,
                     h -> put(h, "x-mq-namespace", B1.id)), A1)) {
                 Set<Integer> ids = queueIds(route(claimsB1, ORDERS));
-                TALLY.record(K_SAME, "QueryRoute", "orders with header x-mq-namespace: <B1>", "x-mq-namespace: " + B1.id,
+                tally.record(K_SAME, "QueryRoute", "orders with header x-mq-namespace: <B1>", "x-mq-namespace: " + B1.id,
                         Answer.of(ids.size() == A1.ordersQueues ? "OK" : "queues=" + ids.size(), ""), Set.of("OK"));
             }
 
             // ---- B1 afterwards: same offsets, exactly its pending messages, its held ones still its own to ack
-            FLOOR.addAndGet(5);
+            floor += 5;
             Map<String, String> offsetsAfter = offsets(B1);
-            TALLY.record(K_EFFECTS, "(admin API)", "B1's consumer and queue offsets", offsetsBefore.toString(),
+            tally.record(K_EFFECTS, "(admin API)", "B1's consumer and queue offsets", offsetsBefore.toString(),
                     Answer.of(offsetsAfter.equals(offsetsBefore) ? "UNCHANGED" : "CHANGED", offsetsBefore + " -> " + offsetsAfter),
                     Set.of("UNCHANGED"));
             List<Message> later = receiveUntil(victim, victimQueue, got -> bodies(got).containsAll(pendingBodies), 30);
             later.addAll(receive(victim, victimQueue, WORKERS, 16));
-            TALLY.record(K_EFFECTS, "ReceiveMessage", "B1 receives exactly its two pending messages", pendingBodies.toString(),
+            tally.record(K_EFFECTS, "ReceiveMessage", "B1 receives exactly its two pending messages", pendingBodies.toString(),
                     Answer.of(new HashSet<>(bodies(later)).equals(new HashSet<>(pendingBodies)) && later.size() == 2 ? "EXACT" : "DIFFERENT",
                             "expected " + pendingBodies + ", got " + bodies(later)), Set.of("EXACT"));
             List<Message> toAck = new ArrayList<>(held);
@@ -473,10 +487,10 @@ class GatewaySecurityMatrixIT {
                         ack(WORKERS, ORDERS, m.getSystemProperties().getMessageId(), m.getSystemProperties().getReceiptHandle()));
                 acked += a.code().equals("OK") ? 1 : 0;
             }
-            TALLY.record(K_EFFECTS, "AckMessage", "B1 acks its held and pending messages", "",
+            tally.record(K_EFFECTS, "AckMessage", "B1 acks its held and pending messages", "",
                     Answer.of(acked == toAck.size() ? "OK" : "acked " + acked + "/" + toAck.size(), ""), Set.of("OK"));
             boolean ownDlq = awaitTopic(Namespaces.deadLetterTopic(A1.id, WORKERS), true);
-            TALLY.record(K_EFFECTS, "ForwardMessageToDeadLetterQueue", "A1's forward lands in A1's DLQ; none in B1's or A2's",
+            tally.record(K_EFFECTS, "ForwardMessageToDeadLetterQueue", "A1's forward lands in A1's DLQ; none in B1's or A2's",
                     "", Answer.of(ownDlq && !topicExists(Namespaces.deadLetterTopic(B1.id, WORKERS))
                             && !topicExists(Namespaces.deadLetterTopic(A2.id, WORKERS)) ? "OK" : "own=" + ownDlq, ""), Set.of("OK"));
         } finally {
@@ -489,7 +503,7 @@ class GatewaySecurityMatrixIT {
 
     @Test
     void anAccountThatMayOnlyPublishToOrdersCannotConsumeOrPublishElsewhere() throws Exception {
-        int before = TALLY.count(K_PUB_ONLY);
+        int before = tally.count(K_PUB_ONLY);
         int planned = 0;
         // B2: its orders is not read by the other tests
         try (TestClient pub = publisher(B2); TestClient other = admin(B2)) {
@@ -532,12 +546,12 @@ class GatewaySecurityMatrixIT {
                     HeartbeatRequest.newBuilder().setClientType(ClientType.PRODUCER).build()), "producer heartbeat", Code.OK);
             planned += 3;
         }
-        FLOOR.addAndGet(planned);
-        assertTrue(TALLY.count(K_PUB_ONLY) - before >= planned);
-        assertTrue(TALLY.rpcs(K_PUB_ONLY).containsAll(Set.of("QueryAssignment", "ReceiveMessage", "AckMessage",
+        floor += planned;
+        assertTrue(tally.count(K_PUB_ONLY) - before >= planned);
+        assertTrue(tally.rpcs(K_PUB_ONLY).containsAll(Set.of("QueryAssignment", "ReceiveMessage", "AckMessage",
                 "ForwardMessageToDeadLetterQueue", "PullMessage", "UpdateOffset", "GetOffset", "QueryOffset", "ChangeInvisibleDuration",
                 "SyncLiteSubscription", "Heartbeat", "SendMessage", "QueryRoute", "EndTransaction", "RecallMessage")),
-                "consume-side RPCs covered: " + TALLY.rpcs(K_PUB_ONLY));
+                "consume-side RPCs covered: " + tally.rpcs(K_PUB_ONLY));
         assertNoViolations(K_PUB_ONLY);
     }
 
@@ -557,8 +571,8 @@ class GatewaySecurityMatrixIT {
                 }
             }
         }
-        FLOOR.addAndGet(planned);
-        assertEquals(ALL_RPCS, TALLY.rpcs(K_ALLOWLIST));
+        floor += planned;
+        assertEquals(ALL_RPCS, tally.rpcs(K_ALLOWLIST));
         assertNoViolations(K_ALLOWLIST);
     }
 
@@ -608,7 +622,7 @@ class GatewaySecurityMatrixIT {
                 RequestSignature.authorization(A1.adminAk, A1.adminSk, RequestSignature.formatDateTime(Instant.now().minusSeconds(60))))),
                 Code.UNAUTHORIZED});
         int planned = callers.size() * ALL_RPCS.size();
-        FLOOR.addAndGet(planned + 1);
+        floor += planned + 1;
         for (Map.Entry<String, Object[]> caller : callers.entrySet()) {
             try (TestClient c = (TestClient) caller.getValue()[0]) {
                 for (Sent s : everyRpc(c, dummyQueue(ORDERS), ORDERS, WORKERS)) {
@@ -621,8 +635,8 @@ class GatewaySecurityMatrixIT {
             record(K_AUTH, unaryCall(anonymous, MessagingServiceGrpc.getQueryRouteMethod(), routeRequest(ORDERS)), "no x-mq-client-id",
                     Code.CLIENT_ID_REQUIRED);
         }
-        assertEquals(ALL_RPCS, TALLY.rpcs(K_AUTH));
-        assertTrue(TALLY.count(K_AUTH) >= planned);
+        assertEquals(ALL_RPCS, tally.rpcs(K_AUTH));
+        assertTrue(tally.count(K_AUTH) >= planned);
         assertNoViolations(K_AUTH);
     }
 
@@ -639,7 +653,7 @@ class GatewaySecurityMatrixIT {
             put(h, "x-mq-date-time", date);
             put(h, "authorization", signed);
         };
-        FLOOR.addAndGet(6);
+        floor += 6;
         try (TestClient again = caller(TestClient.tls(gateway.tlsPort(), A1.adminAk, A1.adminSk, replay), A1);
              TestClient claimsB1 = caller(TestClient.tls(gateway.tlsPort(), A1.adminAk, A1.adminSk, replay.andThen(h -> {
                  put(h, "x-mq-namespace", B1.id);
@@ -648,12 +662,12 @@ class GatewaySecurityMatrixIT {
              TestClient asB1 = caller(TestClient.tls(gateway.tlsPort(), A1.adminAk, A1.adminSk, replay.andThen(h ->
                      put(h, "authorization", signed.replace("Credential=" + A1.adminAk, "Credential=" + B1.adminAk)))), null)) {
             QueryRouteResponse r = route(again, ORDERS);
-            TALLY.record(K_REPLAY, "QueryRoute", "same date and signature on a new call (accepted: known limit)", "",
+            tally.record(K_REPLAY, "QueryRoute", "same date and signature on a new call (accepted: known limit)", "",
                     Answer.of(r.getStatus().getCode().name(), r.toString()), Set.of("OK"));
-            TALLY.record(K_REPLAY, "QueryRoute", "…and the route is A1's", "", Answer.of(queueIds(r).size() == A1.ordersQueues ? "A1" : "OTHER", ""),
+            tally.record(K_REPLAY, "QueryRoute", "…and the route is A1's", "", Answer.of(queueIds(r).size() == A1.ordersQueues ? "A1" : "OTHER", ""),
                     Set.of("A1"));
             QueryRouteResponse claimed = route(claimsB1, ORDERS);
-            TALLY.record(K_REPLAY, "QueryRoute", "replayed with x-mq-namespace and client id of B1", "x-mq-namespace: " + B1.id,
+            tally.record(K_REPLAY, "QueryRoute", "replayed with x-mq-namespace and client id of B1", "x-mq-namespace: " + B1.id,
                     Answer.of(claimed.getStatus().getCode() == Code.OK && queueIds(claimed).size() == A1.ordersQueues ? "A1" : "OTHER",
                             claimed.toString()), Set.of("A1"));
             record(K_REPLAY, unaryCall(again, MessagingServiceGrpc.getQueryRouteMethod(), routeRequest(B1.wrap(ORDERS))),
@@ -670,7 +684,7 @@ class GatewaySecurityMatrixIT {
 
     @Test
     void telemetryCommandsNamingAnotherInstanceAreRefusedAndServerCommandsAreDropped() throws Exception {
-        FLOOR.addAndGet(12);
+        floor += 12;
         try (TestClient a1 = admin(A1); TelemetrySession t = new TelemetrySession(a1)) {
             // a stream that starts as A1 …
             record(K_TELEMETRY, telemetryCall(t, settings(consumerSettings(WORKERS, ORDERS))), "A1's own Settings", Code.OK);
@@ -698,12 +712,12 @@ class GatewaySecurityMatrixIT {
                 t.send(c);
                 Answer next = t.ask(settings(consumerSettings(WORKERS, ORDERS)), 5000);
                 String code = next.code().equals("OK") && next.text().contains("settings") ? "DROPPED" : "ANSWERED " + next.code();
-                TALLY.record(K_TELEMETRY, "Telemetry", "client sends " + c.getCommandCase(), c.toString(), Answer.of(code, next.text()),
+                tally.record(K_TELEMETRY, "Telemetry", "client sends " + c.getCommandCase(), c.toString(), Answer.of(code, next.text()),
                         Set.of("DROPPED"));
             }
             // the stream still belongs to A1: its echo names A1's plain names only
             Answer echo = t.ask(settings(consumerSettings(WORKERS, ORDERS, FIFO)), 5000);
-            TALLY.record(K_TELEMETRY, "Telemetry", "A1's Settings after all that", "", echo, Set.of("OK"));
+            tally.record(K_TELEMETRY, "Telemetry", "A1's Settings after all that", "", echo, Set.of("OK"));
             assertTrue(echo.text().contains("name: \"" + FIFO + "\""), echo.text());
         }
         assertNoViolations(K_TELEMETRY);
@@ -763,7 +777,7 @@ class GatewaySecurityMatrixIT {
                 fail("the operator's request never reached B2's client; the admin call " + outcome);
             }
             String nonce = command.getVerifyMessageCommand().getNonce();
-            TALLY.record(K_NONCES, "Telemetry", "B2 is asked to verify its message", "", Answer.of(
+            tally.record(K_NONCES, "Telemetry", "B2 is asked to verify its message", "", Answer.of(
                     command.getVerifyMessageCommand().getMessage().getBody().toStringUtf8().equals(verified.getBody().toStringUtf8())
                             ? "OK" : "OTHER", command.toString()), Set.of("OK"));
             // A2 does not need to see the nonce: they are small numbers; answer every one up to a little beyond it
@@ -778,19 +792,18 @@ class GatewaySecurityMatrixIT {
             victimStream.send(TelemetryCommand.newBuilder().setStatus(apache.rocketmq.v2.Status.newBuilder()
                     .setCode(Code.FAILED_TO_CONSUME_MESSAGE)).setVerifyMessageResult(VerifyMessageResult.newBuilder().setNonce(nonce)).build());
             var result = asked.get(20, TimeUnit.SECONDS);
-            FLOOR.addAndGet(sweep + 1);
+            floor += sweep + 1;
             boolean forged = result.getConsumeResult() == CMResult.CR_SUCCESS;
             for (int n = 0; n <= highest; n++) {
-                TALLY.record(K_NONCES, "Telemetry", "A2's VerifyMessageResult for nonce " + n + " (B2's was " + nonce + ")", "",
+                tally.record(K_NONCES, "Telemetry", "A2's VerifyMessageResult for nonce " + n + " (B2's was " + nonce + ")", "",
                         Answer.of(forged && Integer.toString(n).equals(nonce) ? "ACCEPTED AS B2'S ANSWER" : "NO EFFECT", ""),
                         Set.of("NO EFFECT"));
             }
             assertEquals(CMResult.CR_LATER, result.getConsumeResult(),
                     "B2 answered 'failed to consume' (CR_LATER); the operator got " + result.getConsumeResult()
                             + ": another tenant's Telemetry stream answered nonce " + nonce);
-        } finally {
-            assertNoViolations(K_NONCES);
         }
+        assertNoViolations(K_NONCES);
     }
 
     /**
@@ -810,7 +823,7 @@ class GatewaySecurityMatrixIT {
         String brokerAddress = rocketMq.brokerAddress();
         String recallWas = admin.getBrokerConfig(brokerAddress).getProperty("recallMessageEnable", "false");
         setBrokerConfig("recallMessageEnable", "true");
-        FLOOR.addAndGet(2);
+        floor += 2;
         try (TestClient victim = admin(B2); TestClient attacker = admin(A2);
              TelemetrySession victimStream = announce(victim, consumerSettings(WORKERS, DELAYED))) {
             long deliverAt = System.currentTimeMillis() + 6_000;
@@ -826,13 +839,13 @@ class GatewaySecurityMatrixIT {
                     victimSent.getMessageId()).getBytes(StandardCharsets.UTF_8));
             Answer recall = RawRpc.unary(attacker.channel(), MessagingServiceGrpc.getRecallMessageMethod(), recall(DELAYED, crafted));
             System.out.println("A2's crafted recall of B2's delayed message answered " + recall.code() + " " + recall.text().replace('\n', ' '));
-            TALLY.record(K_RECALL, "RecallMessage", "A2's handle on its own topic with B2's message id and delivery time", crafted, recall,
+            tally.record(K_RECALL, "RecallMessage", "A2's handle on its own topic with B2's message id and delivery time", crafted, recall,
                     Set.of(Code.OK.name(), Code.INVALID_RECEIPT_HANDLE.name(), Code.FORBIDDEN.name(), Code.BAD_REQUEST.name(),
                             Code.INTERNAL_SERVER_ERROR.name()));
             List<Message> got = receiveUntil(victim, readQueue(victim, DELAYED),
                     m -> bodies(m).contains(delayed.getBody().toStringUtf8()), (deliverAt - System.currentTimeMillis()) / 1000 + 8);
             boolean delivered = bodies(got).contains(delayed.getBody().toStringUtf8());
-            TALLY.record(K_RECALL, "ReceiveMessage", "B2's delayed message still arrives", "", Answer.of(delivered ? "DELIVERED" : "LOST", ""),
+            tally.record(K_RECALL, "ReceiveMessage", "B2's delayed message still arrives", "", Answer.of(delivered ? "DELIVERED" : "LOST", ""),
                     Set.of("DELIVERED"));
             for (Message m : got) {
                 RawRpc.unary(victim.channel(), MessagingServiceGrpc.getAckMessageMethod(),
@@ -842,8 +855,8 @@ class GatewaySecurityMatrixIT {
                     + "): the broker deletes timer messages by message id alone");
         } finally {
             setBrokerConfig("recallMessageEnable", recallWas);
-            assertNoViolations(K_RECALL);
         }
+        assertNoViolations(K_RECALL);
     }
 
     /**
@@ -864,7 +877,7 @@ class GatewaySecurityMatrixIT {
             beyondItsRights.put("Settings subscribing fifo as workers", consumerSettings(WORKERS, FIFO));
             beyondItsRights.put("Settings publishing orders and fifo", producerSettings(ORDERS, FIFO));
             beyondItsRights.put("Settings publishing tx", producerSettings(TX));
-            FLOOR.addAndGet(beyondItsRights.size());
+            floor += beyondItsRights.size();
             try (TestClient sameAccount = publisher(B2); TelemetrySession other = new TelemetrySession(sameAccount)) {
                 for (Map.Entry<String, Settings> e : beyondItsRights.entrySet()) {
                     // the last one is declared on the stream that then waits for transaction checks
@@ -887,8 +900,8 @@ class GatewaySecurityMatrixIT {
                     leaked = snoop.next(aboutIt, 100);
                     asked += checks.next(aboutIt, 100) != null ? 1 : 0;
                 }
-                FLOOR.addAndGet(1);
-                TALLY.record(K_SETTINGS, "Telemetry", "orphan checks of a tx message (" + asked + " reached its producer)",
+                floor += 1;
+                tally.record(K_SETTINGS, "Telemetry", "orphan checks of a tx message (" + asked + " reached its producer)",
                         half.getBody().toStringUtf8(), Answer.of(leaked != null ? "GOT THE MESSAGE" : asked >= 2 ? "NOTHING" : "NO CHECK SEEN",
                                 leaked == null ? "" : leaked.toString()), Set.of("NOTHING"));
                 RawRpc.unary(owner.channel(), MessagingServiceGrpc.getEndTransactionMethod(), endTransaction(TX, sent.getMessageId(),
@@ -896,18 +909,17 @@ class GatewaySecurityMatrixIT {
                 assertTrue(leaked == null, "an account with PUB on orders only was sent B2's transactional message on tx: "
                         + (leaked == null ? "" : leaked.getRecoverOrphanedTransactionCommand().getMessage().getBody().toStringUtf8()));
             }
-        } finally {
-            assertNoViolations(K_SETTINGS);
         }
+        assertNoViolations(K_SETTINGS);
     }
 
-    static void setBrokerConfig(String key, String value) throws Exception {
+    void setBrokerConfig(String key, String value) throws Exception {
         Properties p = new Properties();
         p.setProperty(key, value);
         admin.updateBrokerConfig(rocketMq.brokerAddress(), p);
     }
 
-    static String[] decodeRecallHandle(String handle) {
+    String[] decodeRecallHandle(String handle) {
         String[] parts = new String(Base64.getUrlDecoder().decode(handle), StandardCharsets.UTF_8).split(" ");
         assertEquals(5, parts.length, "recall handle form changed: " + String.join(" ", parts));
         return parts;
@@ -948,7 +960,7 @@ class GatewaySecurityMatrixIT {
         }
     }
 
-    static List<Forged> forgedNames(Inst self, List<Inst> victims) {
+    List<Forged> forgedNames(Inst self, List<Inst> victims) {
         List<Forged> out = new ArrayList<>();
         for (Inst v : victims) {
             String ns = v.id;
@@ -990,31 +1002,31 @@ class GatewaySecurityMatrixIT {
         return out;
     }
 
-    static Forged refused(String label, String name) {
+    Forged refused(String label, String name) {
         return new Forged(label, res(name), true);
     }
 
-    static Forged inNamespace(String label, String name) {
+    Forged inNamespace(String label, String name) {
         return new Forged(label, res(name), false);
     }
 
-    static String printable(String s) {
+    String printable(String s) {
         StringBuilder b = new StringBuilder("'");
         s.codePoints().forEach(c -> b.append(c < 0x20 || c > 0x7e ? String.format("\\u%04x", c) : String.valueOf((char) c)));
         return b.append('\'').toString();
     }
 
-    static Collection<String> codes(Code... codes) {
+    Collection<String> codes(Code... codes) {
         return Arrays.stream(codes).map(Code::name).collect(Collectors.toSet());
     }
 
     /** A Settings echo (plain names only: the leak rule checks), or the proxy ending the stream over a name it refuses. */
-    static Collection<String> settingsEcho() {
+    Collection<String> settingsEcho() {
         return Set.of(Code.OK.name(), "ENDED UNAVAILABLE");
     }
 
     /** Every code there is (for refusals whose exact code is RocketMQ's business: {@link #notOk}). */
-    static Collection<String> anyProxyAnswer(Forged f) {
+    Collection<String> anyProxyAnswer(Forged f) {
         Set<String> all = new HashSet<>();
         for (Code c : Code.values()) {
             if (c != Code.UNRECOGNIZED) {
@@ -1116,7 +1128,7 @@ class GatewaySecurityMatrixIT {
     }
 
     /** Telemetry probes on one client: a stream the proxy ended (it does on some errors) is opened again. */
-    static final class ReopeningTelemetry implements AutoCloseable {
+    final class ReopeningTelemetry implements AutoCloseable {
         private final TestClient client;
         private TelemetrySession session;
 
@@ -1145,7 +1157,7 @@ class GatewaySecurityMatrixIT {
     // ================================================================== every RPC once, with valid names
 
     /** All 17 RPCs with valid names (for refusals that come before any name is read). */
-    static List<Sent> everyRpc(TestClient c, MessageQueue queue, String topic, String group) throws Exception {
+    List<Sent> everyRpc(TestClient c, MessageQueue queue, String topic, String group) throws Exception {
         List<Sent> out = new ArrayList<>();
         out.add(unaryCall(c, MessagingServiceGrpc.getQueryRouteMethod(), routeRequest(topic)));
         out.add(unaryCall(c, MessagingServiceGrpc.getHeartbeatMethod(), HeartbeatRequest.newBuilder().setGroup(res(group))
@@ -1164,7 +1176,7 @@ class GatewaySecurityMatrixIT {
     }
 
     /** The RPCs of consuming, on one topic and group (Telemetry's Settings apart: they are not checked by design). */
-    static List<Sent> consumeSide(TestClient c, MessageQueue queue, String topic, String group) throws Exception {
+    List<Sent> consumeSide(TestClient c, MessageQueue queue, String topic, String group) throws Exception {
         Resource t = res(topic);
         Resource g = res(group);
         MessageQueue mq = queue.toBuilder().setTopic(t).build();
@@ -1188,7 +1200,7 @@ class GatewaySecurityMatrixIT {
         return out;
     }
 
-    static MessageQueue dummyQueue(String topic) {
+    MessageQueue dummyQueue(String topic) {
         return MessageQueue.newBuilder().setTopic(res(topic)).setId(0).setPermission(Permission.READ_WRITE)
                 .setBroker(apache.rocketmq.v2.Broker.newBuilder().setName(rocketMq.brokerName()).setId(0).setEndpoints(gatewayEndpoints()))
                 .build();
@@ -1196,46 +1208,46 @@ class GatewaySecurityMatrixIT {
 
     // ================================================================== calls and their records
 
-    static <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message> Sent unaryCall(TestClient c, MethodDescriptor<Q, R> m, Q req) {
-        return new Sent(m.getBareMethodName(), CALLERS.getOrDefault(c, "") + "\n" + req,
+    <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message> Sent unaryCall(TestClient c, MethodDescriptor<Q, R> m, Q req) {
+        return new Sent(m.getBareMethodName(), callers.getOrDefault(c, "") + "\n" + req,
                 CompletableFuture.completedFuture(RawRpc.unary(c.channel(), m, req)));
     }
 
-    static <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message> Sent streamCall(TestClient c, MethodDescriptor<Q, R> m, Q req) {
-        return new Sent(m.getBareMethodName(), CALLERS.getOrDefault(c, "") + "\n" + req, RawRpc.serverStream(c.channel(), m, req, 15));
+    <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message> Sent streamCall(TestClient c, MethodDescriptor<Q, R> m, Q req) {
+        return new Sent(m.getBareMethodName(), callers.getOrDefault(c, "") + "\n" + req, RawRpc.serverStream(c.channel(), m, req, 15));
     }
 
-    static Sent telemetryCall(TelemetrySession t, TelemetryCommand command) throws InterruptedException {
-        return new Sent("Telemetry", CALLERS.getOrDefault(t.client(), "") + "\n" + command,
+    Sent telemetryCall(TelemetrySession t, TelemetryCommand command) throws InterruptedException {
+        return new Sent("Telemetry", callers.getOrDefault(t.client(), "") + "\n" + command,
                 CompletableFuture.completedFuture(t.ask(command, 5000)));
     }
 
-    static void record(String kind, Sent sent, String what, Code... expected) throws Exception {
-        TALLY.record(kind, sent.rpc(), what, sent.request(), sent.answer().get(30, TimeUnit.SECONDS),
+    void record(String kind, Sent sent, String what, Code... expected) throws Exception {
+        tally.record(kind, sent.rpc(), what, sent.request(), sent.answer().get(30, TimeUnit.SECONDS),
                 Arrays.stream(expected).map(Code::name).collect(Collectors.toSet()));
     }
 
-    static void record(String kind, Sent sent, String what, Collection<String> expected) throws Exception {
-        TALLY.record(kind, sent.rpc(), what, sent.request(), sent.answer().get(30, TimeUnit.SECONDS), expected);
+    void record(String kind, Sent sent, String what, Collection<String> expected) throws Exception {
+        tally.record(kind, sent.rpc(), what, sent.request(), sent.answer().get(30, TimeUnit.SECONDS), expected);
     }
 
     /** Any refusal: for answers of RocketMQ itself whose exact code is not what the check is about. */
-    static Collection<String> notOk() {
+    Collection<String> notOk() {
         Set<String> codes = new HashSet<>(anyProxyAnswer(null));
         codes.remove(Code.OK.name());
         codes.remove("OK(no status)");
         return codes;
     }
 
-    static <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message> void recordUnary(String kind, TestClient c,
+    <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message> void recordUnary(String kind, TestClient c,
             MethodDescriptor<Q, R> m, Q req, String what, Code... expected) throws Exception {
         record(kind, unaryCall(c, m, req), what, expected);
     }
 
-    static void assertNoViolations(String... kinds) {
+    void assertNoViolations(String... kinds) {
         List<String> all = new ArrayList<>();
         for (String kind : kinds) {
-            TALLY.violations(kind).forEach(v -> all.add("[" + kind + "] " + v));
+            tally.violations(kind).forEach(v -> all.add("[" + kind + "] " + v));
         }
         if (!all.isEmpty()) {
             fail(all.size() + " violation(s):\n" + String.join("\n", all));
@@ -1248,57 +1260,57 @@ class GatewaySecurityMatrixIT {
      * Who each client is, put in front of every request's text: an answer may name the caller's own
      * instance (an allowlist refusal does), never another one.
      */
-    static final Map<TestClient, String> CALLERS = Collections.synchronizedMap(new IdentityHashMap<>());
+    final Map<TestClient, String> callers = Collections.synchronizedMap(new IdentityHashMap<>());
 
-    static TestClient caller(TestClient c, Inst instance) {
-        CALLERS.put(c, "caller of instance " + (instance == null ? "(none)" : instance.id));
+    TestClient caller(TestClient c, Inst instance) {
+        callers.put(c, "caller of instance " + (instance == null ? "(none)" : instance.id));
         return c;
     }
 
-    static TestClient admin(Inst i) {
+    TestClient admin(Inst i) {
         return caller(TestClient.tls(gateway.tlsPort(), i.adminAk, i.adminSk), i);
     }
 
-    static TestClient publisher(Inst i) {
+    TestClient publisher(Inst i) {
         return caller(TestClient.tls(gateway.tlsPort(), i.pubAk, i.pubSk), i);
     }
 
-    static TestClient tampered(String ak, String sk, Consumer<Metadata> tamper) {
+    TestClient tampered(String ak, String sk, Consumer<Metadata> tamper) {
         return caller(TestClient.tls(gateway.tlsPort(), ak, sk, tamper), null);
     }
 
-    static void put(Metadata h, String key, String value) {
+    void put(Metadata h, String key, String value) {
         Metadata.Key<String> k = Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER);
         h.removeAll(k);
         h.put(k, value);
     }
 
-    static Resource res(String name) {
+    Resource res(String name) {
         return Resource.newBuilder().setName(name).build();
     }
 
-    static FilterExpression all() {
+    FilterExpression all() {
         return FilterExpression.newBuilder().setType(FilterType.TAG).setExpression("*").build();
     }
 
-    static Endpoints gatewayEndpoints() {
+    Endpoints gatewayEndpoints() {
         return Endpoints.newBuilder().setScheme(AddressScheme.IPv4)
                 .addAddresses(Address.newBuilder().setHost("127.0.0.1").setPort(gateway.tlsPort())).build();
     }
 
-    static QueryRouteRequest routeRequest(String topic) {
+    QueryRouteRequest routeRequest(String topic) {
         return QueryRouteRequest.newBuilder().setTopic(res(topic)).setEndpoints(gatewayEndpoints()).build();
     }
 
-    static QueryRouteResponse route(TestClient c, String topic) {
+    QueryRouteResponse route(TestClient c, String topic) {
         return MessagingServiceGrpc.newBlockingStub(c.channel()).withDeadlineAfter(10, TimeUnit.SECONDS).queryRoute(routeRequest(topic));
     }
 
-    static Set<Integer> queueIds(QueryRouteResponse r) {
+    Set<Integer> queueIds(QueryRouteResponse r) {
         return r.getMessageQueuesList().stream().map(MessageQueue::getId).collect(Collectors.toSet());
     }
 
-    static MessageQueue readQueue(TestClient c, String topic) {
+    MessageQueue readQueue(TestClient c, String topic) {
         QueryRouteResponse r = route(c, topic);
         assertEquals(Code.OK, r.getStatus().getCode(), r.getStatus().getMessage());
         return r.getMessageQueuesList().stream()
@@ -1306,7 +1318,7 @@ class GatewaySecurityMatrixIT {
                 .findFirst().orElseThrow();
     }
 
-    static Message message(String topic, String body, MessageType type, Consumer<SystemProperties.Builder> extra) {
+    Message message(String topic, String body, MessageType type, Consumer<SystemProperties.Builder> extra) {
         SystemProperties.Builder p = SystemProperties.newBuilder().setMessageId(UUID.randomUUID().toString().replace("-", "").toUpperCase())
                 .setMessageType(type).setBodyEncoding(Encoding.IDENTITY).setTag("t").setBornHost("127.0.0.1")
                 .setBornTimestamp(Timestamps.fromMillis(System.currentTimeMillis()));
@@ -1314,35 +1326,35 @@ class GatewaySecurityMatrixIT {
         return Message.newBuilder().setTopic(res(topic)).setBody(ByteString.copyFromUtf8(body)).setSystemProperties(p).build();
     }
 
-    static SendMessageRequest sendRequest(Message m) {
+    SendMessageRequest sendRequest(Message m) {
         return SendMessageRequest.newBuilder().addMessages(m).build();
     }
 
-    static SendResultEntry send(TestClient c, Message m) {
+    SendResultEntry send(TestClient c, Message m) {
         SendMessageResponse r = MessagingServiceGrpc.newBlockingStub(c.channel()).withDeadlineAfter(10, TimeUnit.SECONDS).sendMessage(sendRequest(m));
         assertEquals(Code.OK, r.getStatus().getCode(), r.getStatus().getMessage());
         return r.getEntries(0);
     }
 
     /** Sends, and watches the body and message id: no answer to anyone else may hold them. */
-    static String sendWatched(TestClient c, Message m) {
+    String sendWatched(TestClient c, Message m) {
         SendResultEntry e = send(c, m);
-        TALLY.watch("a message body of another instance", m.getBody().toStringUtf8());
-        TALLY.watch("a message id of another instance", e.getMessageId());
+        tally.watch("a message body of another instance", m.getBody().toStringUtf8());
+        tally.watch("a message id of another instance", e.getMessageId());
         return m.getBody().toStringUtf8();
     }
 
-    static ReceiveMessageRequest receiveRequest(Resource group, MessageQueue mq) {
+    ReceiveMessageRequest receiveRequest(Resource group, MessageQueue mq) {
         return ReceiveMessageRequest.newBuilder().setGroup(group).setMessageQueue(mq).setFilterExpression(all()).setBatchSize(16)
                 .setInvisibleDuration(Durations.fromSeconds(60)).setAutoRenew(false).setLongPollingTimeout(Durations.fromSeconds(5)).build();
     }
 
-    static PullMessageRequest pullRequest(Resource group, MessageQueue mq) {
+    PullMessageRequest pullRequest(Resource group, MessageQueue mq) {
         return PullMessageRequest.newBuilder().setGroup(group).setMessageQueue(mq).setOffset(0).setBatchSize(16).setFilterExpression(all())
                 .setLongPollingTimeout(Durations.fromSeconds(1)).build();
     }
 
-    static List<Message> receive(TestClient c, MessageQueue mq, String group, int batch) {
+    List<Message> receive(TestClient c, MessageQueue mq, String group, int batch) {
         List<Message> out = new ArrayList<>();
         Iterator<ReceiveMessageResponse> it = MessagingServiceGrpc.newBlockingStub(c.channel()).withDeadlineAfter(20, TimeUnit.SECONDS)
                 .receiveMessage(receiveRequest(res(group), mq).toBuilder().setBatchSize(batch).build());
@@ -1355,7 +1367,7 @@ class GatewaySecurityMatrixIT {
         return out;
     }
 
-    static List<Message> receiveUntil(TestClient c, MessageQueue mq, Predicate<List<Message>> enough, long seconds) {
+    List<Message> receiveUntil(TestClient c, MessageQueue mq, Predicate<List<Message>> enough, long seconds) {
         List<Message> got = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!enough.test(got) && System.nanoTime() < deadline) {
@@ -1364,53 +1376,53 @@ class GatewaySecurityMatrixIT {
         return got;
     }
 
-    static List<String> bodies(List<Message> messages) {
+    List<String> bodies(List<Message> messages) {
         return messages.stream().map(m -> m.getBody().toStringUtf8()).collect(Collectors.toList());
     }
 
-    static AckMessageRequest ack(String group, String topic, String messageId, String handle) {
+    AckMessageRequest ack(String group, String topic, String messageId, String handle) {
         return ack(res(group), res(topic), messageId, handle);
     }
 
-    static AckMessageRequest ack(Resource group, Resource topic, String messageId, String handle) {
+    AckMessageRequest ack(Resource group, Resource topic, String messageId, String handle) {
         return AckMessageRequest.newBuilder().setGroup(group).setTopic(topic)
                 .addEntries(AckMessageEntry.newBuilder().setMessageId(messageId).setReceiptHandle(handle)).build();
     }
 
-    static ChangeInvisibleDurationRequest changeInvisible(String group, String topic, String messageId, String handle, int seconds) {
+    ChangeInvisibleDurationRequest changeInvisible(String group, String topic, String messageId, String handle, int seconds) {
         return changeInvisible(res(group), res(topic), messageId, handle, seconds);
     }
 
-    static ChangeInvisibleDurationRequest changeInvisible(Resource group, Resource topic, String messageId, String handle, int seconds) {
+    ChangeInvisibleDurationRequest changeInvisible(Resource group, Resource topic, String messageId, String handle, int seconds) {
         return ChangeInvisibleDurationRequest.newBuilder().setGroup(group).setTopic(topic).setMessageId(messageId).setReceiptHandle(handle)
                 .setInvisibleDuration(Durations.fromSeconds(seconds)).build();
     }
 
-    static ForwardMessageToDeadLetterQueueRequest forward(String group, String topic, String messageId, String handle) {
+    ForwardMessageToDeadLetterQueueRequest forward(String group, String topic, String messageId, String handle) {
         return forward(res(group), res(topic), messageId, handle);
     }
 
-    static ForwardMessageToDeadLetterQueueRequest forward(Resource group, Resource topic, String messageId, String handle) {
+    ForwardMessageToDeadLetterQueueRequest forward(Resource group, Resource topic, String messageId, String handle) {
         return ForwardMessageToDeadLetterQueueRequest.newBuilder().setGroup(group).setTopic(topic).setMessageId(messageId)
                 .setReceiptHandle(handle).setDeliveryAttempt(1).setMaxDeliveryAttempts(3).build();
     }
 
-    static RecallMessageRequest recall(String topic, String handle) {
+    RecallMessageRequest recall(String topic, String handle) {
         return RecallMessageRequest.newBuilder().setTopic(res(topic)).setRecallHandle(handle).build();
     }
 
-    static EndTransactionRequest endTransaction(String topic, String messageId, String txId, TransactionResolution resolution,
+    EndTransactionRequest endTransaction(String topic, String messageId, String txId, TransactionResolution resolution,
             TransactionSource source) {
         return endTransaction(res(topic), messageId, txId, resolution, source);
     }
 
-    static EndTransactionRequest endTransaction(Resource topic, String messageId, String txId, TransactionResolution resolution,
+    EndTransactionRequest endTransaction(Resource topic, String messageId, String txId, TransactionResolution resolution,
             TransactionSource source) {
         return EndTransactionRequest.newBuilder().setTopic(topic).setMessageId(messageId).setTransactionId(txId)
                 .setResolution(resolution).setSource(source).build();
     }
 
-    static Settings consumerSettings(String group, String... topics) {
+    Settings consumerSettings(String group, String... topics) {
         Subscription.Builder s = Subscription.newBuilder().setGroup(res(group)).setLongPollingTimeout(Durations.fromSeconds(5));
         for (String t : topics) {
             s.addSubscriptions(SubscriptionEntry.newBuilder().setTopic(res(t)).setExpression(all()));
@@ -1418,7 +1430,7 @@ class GatewaySecurityMatrixIT {
         return baseSettings(ClientType.SIMPLE_CONSUMER).setSubscription(s).build();
     }
 
-    static Settings producerSettings(String... topics) {
+    Settings producerSettings(String... topics) {
         Publishing.Builder p = Publishing.newBuilder();
         for (String t : topics) {
             p.addTopics(res(t));
@@ -1426,18 +1438,18 @@ class GatewaySecurityMatrixIT {
         return baseSettings(ClientType.PRODUCER).setPublishing(p).build();
     }
 
-    static Settings.Builder baseSettings(ClientType type) {
+    Settings.Builder baseSettings(ClientType type) {
         return Settings.newBuilder().setClientType(type).setAccessPoint(gatewayEndpoints())
                 .setRequestTimeout(Durations.fromSeconds(3))
                 .setUserAgent(UA.newBuilder().setLanguage(apache.rocketmq.v2.Language.JAVA).setVersion("5.2.0"));
     }
 
-    static TelemetryCommand settings(Settings s) {
+    TelemetryCommand settings(Settings s) {
         return TelemetryCommand.newBuilder().setSettings(s).build();
     }
 
     /** Opens Telemetry, sends the Settings and waits for the echo. */
-    static TelemetrySession announce(TestClient c, Settings s) throws InterruptedException {
+    TelemetrySession announce(TestClient c, Settings s) throws InterruptedException {
         TelemetrySession t = new TelemetrySession(c);
         Answer echo = t.ask(settings(s), 10_000);
         assertEquals("OK", echo.code(), "settings not echoed: " + echo);
@@ -1448,7 +1460,7 @@ class GatewaySecurityMatrixIT {
      * The instance's offsets as the broker has them (the proxy answers GetOffset and QueryOffset with
      * NOT_IMPLEMENTED): per queue of orders, the group's consumer offset and the queue's max offset.
      */
-    static Map<String, String> offsets(Inst i) {
+    Map<String, String> offsets(Inst i) {
         Map<String, String> out = new TreeMap<>();
         try {
             admin.examineConsumeStats(i.wrap(WORKERS)).getOffsetTable().forEach((mq, o) ->
@@ -1465,18 +1477,18 @@ class GatewaySecurityMatrixIT {
         return out;
     }
 
-    static String unsealed(String handle) {
+    String unsealed(String handle) {
         int at = handle.lastIndexOf(SEAL);
         assertTrue(at > 0, "not a sealed receipt handle: " + handle);
         return handle.substring(0, at);
     }
 
-    static String flipLastChar(String s) {
+    String flipLastChar(String s) {
         char last = s.charAt(s.length() - 1);
         return s.substring(0, s.length() - 1) + (last == 'A' ? 'B' : 'A');
     }
 
-    static boolean topicExists(String topic) {
+    boolean topicExists(String topic) {
         try {
             TopicConfig config = admin.examineTopicConfig(rocketMq.brokerAddress(), topic);
             return config != null && topic.equals(config.getTopicName());
@@ -1485,7 +1497,7 @@ class GatewaySecurityMatrixIT {
         }
     }
 
-    static boolean awaitTopic(String topic, boolean exists) throws InterruptedException {
+    boolean awaitTopic(String topic, boolean exists) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (topicExists(topic) != exists) {
             if (System.nanoTime() > deadline) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The SDK carries its own (shaded) copy of RocketMQ's protocol classes: another copy earlier on the
- * classpath, from rocketmq-proto, breaks it with NoSuchMethodError (FACTS.md). This module's classpath
+ * classpath, from rocketmq-proto, breaks it with NoSuchMethodError (docs/facts.md). This module's classpath
  * must hold exactly one: the SDK's.
  */
 class RocketMqClasspathTest {

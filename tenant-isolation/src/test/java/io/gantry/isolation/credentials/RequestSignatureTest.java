@@ -10,19 +10,84 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.TimeZone;
+import org.apache.rocketmq.client.apis.ClientConfiguration;
+import org.apache.rocketmq.client.apis.StaticSessionCredentialsProvider;
+import org.apache.rocketmq.client.java.misc.ClientId;
+import org.apache.rocketmq.client.java.rpc.Signature;
+import org.apache.rocketmq.client.java.rpc.TLSHelper;
+import org.apache.rocketmq.shaded.io.grpc.Metadata;
 import org.junit.jupiter.api.Test;
 
 class RequestSignatureTest {
 
+    /** What the official Java SDK (rocketmq-client-java 5.2.0) puts on every call, as the gateway receives it. */
+    private record SdkHeaders(String authorization, String dateTime) {
+    }
+
+    /**
+     * Has the SDK's own header builder sign a call in a JVM whose default zone is {@code zone} (the SDK
+     * formats the date in the default zone, so that is the variable that matters).
+     */
+    private static SdkHeaders signedBySdk(String accessKey, String secretKey, String zone) throws Exception {
+        ClientConfiguration config = ClientConfiguration.newBuilder().setEndpoints("127.0.0.1:8081")
+                .setCredentialProvider(new StaticSessionCredentialsProvider(accessKey, secretKey)).build();
+        TimeZone previous = TimeZone.getDefault();
+        Metadata headers;
+        TimeZone.setDefault(TimeZone.getTimeZone(zone));
+        try {
+            headers = Signature.sign(config, new ClientId());
+        } finally {
+            TimeZone.setDefault(previous);
+        }
+        return new SdkHeaders(
+                headers.get(Metadata.Key.of(RequestSignature.AUTHORIZATION_HEADER, Metadata.ASCII_STRING_MARSHALLER)),
+                headers.get(Metadata.Key.of(RequestSignature.DATE_TIME_HEADER, Metadata.ASCII_STRING_MARSHALLER)));
+    }
+
     @Test
-    void signsLikeTheProxyExpects() {
-        // RocketMQ's own DefaultAuthenticationContextBuilderTest: this header and date, secret unknown there;
-        // here a known pair checked against an independent computation (javax.crypto directly).
+    void acceptsWhatTheJavaSdkSendsInAnyZone() throws Exception {
+        // UTC, the widest offsets either side, and a 45-minute one
+        for (String zone : new String[] {"UTC", "Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kathmandu"}) {
+            String accessKey = "AK" + zone.length();
+            String secretKey = "secret-" + zone;
+            Instant before = Instant.now();
+            SdkHeaders sdk = signedBySdk(accessKey, secretKey, zone);
+            Instant after = Instant.now();
+
+            RequestSignature.Credential credential = RequestSignature.parse(sdk.authorization())
+                    .orElseThrow(() -> new AssertionError(zone + ": the SDK's header did not parse: " + sdk.authorization()));
+            assertEquals(accessKey, credential.accessKey(), zone);
+            assertTrue(RequestSignature.verify(secretKey, sdk.dateTime(), credential.signatureHex()), zone);
+            assertTrue(RequestSignature.isPlausible(sdk.dateTime(), before, RequestSignature.DEFAULT_MAX_SKEW)
+                    && RequestSignature.isPlausible(sdk.dateTime(), after, RequestSignature.DEFAULT_MAX_SKEW), zone + ": " + sdk.dateTime());
+            // the SDK's date, read as UTC, is off by the zone's offset: the skew window is what lets it in
+            long offsetSeconds = TimeZone.getTimeZone(zone).getOffset(before.toEpochMilli()) / 1000;
+            long signedAt = RequestSignature.parseDateTime(sdk.dateTime()).orElseThrow().getEpochSecond() - offsetSeconds;
+            assertTrue(signedAt >= before.getEpochSecond() && signedAt <= after.getEpochSecond(), zone + ": " + sdk.dateTime());
+
+            // what we write for the same date is byte for byte what the SDK wrote (the gateway signs upstream with it)
+            assertEquals(sdk.authorization(), RequestSignature.authorization(accessKey, secretKey, sdk.dateTime()), zone);
+
+            assertFalse(RequestSignature.verify(secretKey + "x", sdk.dateTime(), credential.signatureHex()), zone);
+            String otherSecond = sdk.dateTime().substring(0, 14) + (sdk.dateTime().charAt(14) == '0' ? '1' : '0') + "Z";
+            assertFalse(RequestSignature.verify(secretKey, otherSecond, credential.signatureHex()), zone);
+        }
+    }
+
+    @Test
+    void signsEveryDateAndSecretAsTheSdkDoes() throws Exception {
+        String[] secrets = {"secret", "S3cr3t/+=", "sécret-ünïcode-密钥", "x".repeat(200)};
+        String[] dates = {"20231227T194619Z", "20261121T101530Z", "19700101T000000Z", "not even a date"};
+        for (String secret : secrets) {
+            for (String date : dates) {
+                String sdk = TLSHelper.sign(secret, date);
+                assertEquals(sdk, RequestSignature.sign(secret, date), secret + " / " + date);
+                assertTrue(RequestSignature.verify(secret, date, sdk), secret + " / " + date);
+                assertTrue(RequestSignature.verify(secret, date, sdk.toLowerCase(Locale.ROOT)), secret + " / " + date);
+            }
+        }
         String sig = RequestSignature.sign("secret", "20231227T194619Z");
-        assertEquals(40, sig.length());
-        assertEquals(sig.toUpperCase(Locale.ROOT), sig);
-        assertTrue(RequestSignature.verify("secret", "20231227T194619Z", sig));
-        assertTrue(RequestSignature.verify("secret", "20231227T194619Z", sig.toLowerCase(Locale.ROOT)));
         assertFalse(RequestSignature.verify("other", "20231227T194619Z", sig));
         assertFalse(RequestSignature.verify("secret", "20231227T194620Z", sig));
         assertFalse(RequestSignature.verify("secret", "20231227T194619Z", "zz" + sig.substring(2)));

@@ -11,7 +11,7 @@ import io.gantry.dataplane.throttle.ThroughputLimiter;
 import java.net.InetAddress;
 
 /**
- * The order of the gateway's stages, written down once.
+ * The order of the gateway's stages.
  *
  * <p>Per call, from its headers ({@link #admit}):
  * <ol>
@@ -21,11 +21,12 @@ import java.net.InetAddress;
  * </ol>
  * then per message, in {@link io.gantry.dataplane.relay.RelayCall}:
  * <ol start="4">
- *   <li>admission of the request ({@link io.gantry.dataplane.relay.Rpc#admission()}): the account's ACL on
- *       the topics and groups it names ({@link Authorization#require}), message size and throughput
- *       ({@link ThroughputLimiter});</li>
  *   <li>map names ({@link io.gantry.dataplane.mapping.NameMapper}, through the RPC's
- *       {@link io.gantry.dataplane.relay.Rpc} entry);</li>
+ *       {@link io.gantry.dataplane.relay.Rpc#toUpstream()}) — first, so that a forged name is answered
+ *       {@code ILLEGAL_*} whatever else is wrong with the request;</li>
+ *   <li>admission of the request ({@link io.gantry.dataplane.relay.Rpc#admission()}, on the client's plain
+ *       names): the account's ACL on the topics and groups it names ({@link Authorization#require}),
+ *       message size and throughput ({@link ThroughputLimiter});</li>
  *   <li>forward to the pinned proxy with {@link HeaderPolicy}'s headers, relaying the answers back
  *       through the mapper;</li>
  *   <li>count ({@link io.gantry.dataplane.metrics.GatewayMetrics}).</li>

@@ -21,8 +21,8 @@ import java.util.function.Function;
  * @param errorResponse a response carrying only a status (the SDK reports it as RocketMQ's error)
  * @param statusOf      the RocketMQ status a response carries, or null if it carries none
  * @param accounting    counts a relayed response against the client's (plain) request
- * @param admission     before mapping: may this request go upstream (ACL, size, throughput)? throws
- *                      {@link io.gantry.dataplane.pipeline.Refusal} if not
+ * @param admission     after {@code toUpstream} mapped it, on the client's plain request: may it go upstream
+ *                      (ACL, size, throughput)? throws {@link io.gantry.dataplane.pipeline.Refusal} if not
  */
 public record Rpc<Req, Resp>(
         MethodDescriptor<Req, Resp> method,
