@@ -108,6 +108,26 @@ public final class Dtos {
         }
     }
 
+    // --- offset resets
+
+    /** {@code timestamp} (RFC 3339) only with {@code to: TIMESTAMP}; no topic: every topic the group consumes. */
+    public record OffsetResetCreate(String topic, String to, String timestamp) {
+    }
+
+    public record QueueOffsetView(String topic, String brokerName, int queueId, long offset) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record OffsetResetView(String resetId, String instanceId, String groupName, String topic, String to,
+                                  Instant timestamp, String status, List<Condition> conditions,
+                                  List<QueueOffsetView> queues, String requestedBy, Instant createdAt,
+                                  Instant updatedAt, String operationId) implements AuditSubject {
+        @Override
+        public String auditId() {
+            return instanceId + "/" + groupName + "/" + resetId;
+        }
+    }
+
     // --- accounts
 
     public record AccountCreate(Boolean enabled, String remark, String accountType) {

@@ -6,6 +6,7 @@ import io.gantry.controlplane.model.ClusterEntity;
 import io.gantry.controlplane.model.ConsumerGroupEntity;
 import io.gantry.controlplane.model.InstanceEntity;
 import io.gantry.controlplane.model.InstanceThrottleEntity;
+import io.gantry.controlplane.model.OffsetResetEntity;
 import io.gantry.controlplane.model.OperationEntity;
 import io.gantry.controlplane.model.Status;
 import io.gantry.controlplane.model.TopicEntity;
@@ -99,6 +100,13 @@ public class Views {
                 new Dtos.ConsumeRetryPolicy(g.retryPolicy.name(), g.maxRetries, g.fixedIntervalSeconds), g.remark,
                 g.maxReceiveTps, throttled, g.status.name(), g.conditions, g.generation, g.observedGeneration,
                 g.createdAt, g.updatedAt, operationId);
+    }
+
+    public Dtos.OffsetResetView offsetReset(OffsetResetEntity r, String operationId) {
+        return new Dtos.OffsetResetView(r.resetId, r.instanceId, r.groupName, r.topic, r.target.name(), r.resetTo,
+                r.status.name(), r.conditions, r.queues.stream()
+                        .map(q -> new Dtos.QueueOffsetView(q.topic(), q.brokerName(), q.queueId(), q.offset())).toList(),
+                r.requestedBy, r.createdAt, r.updatedAt, operationId);
     }
 
     public Dtos.AccountView account(AccountEntity a, String secretKey) {

@@ -12,6 +12,7 @@ public class Operations {
     public static final String INSTANCE = "INSTANCE";
     public static final String TOPIC = "TOPIC";
     public static final String CONSUMER_GROUP = "CONSUMER_GROUP";
+    public static final String OFFSET_RESET = "OFFSET_RESET";
 
     public OperationEntity open(String tenantId, String instanceId, String resourceType, String resourceName,
                                 String action, long generation) {
