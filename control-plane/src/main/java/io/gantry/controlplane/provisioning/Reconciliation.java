@@ -22,6 +22,8 @@ public final class Reconciliation {
     /** Audit actor of the changes the provisioner makes on its own (deletes it completes). */
     public static final String ACTOR = "system:provisioner";
     static final Duration WAIT = Duration.ofSeconds(1);
+    /** The step name failures carry when they happen after the chain, while its end is recorded. */
+    static final String SAVE = "save-status";
 
     /** How one reconciliation ended. */
     public enum End { APPLIED, REMOVED, WAITING, RETRYING }
@@ -75,6 +77,8 @@ public final class Reconciliation {
                 done.add(new StepOutcome(step.name(), result.outcome()));
                 afterStep.accept(kind.auditKind() + ":" + step.name());
             }
+            // Failures from here on are the store's, not a step's.
+            current = SAVE;
             if (end == null) {
                 end = deleting ? remove(kind, resource) : applied(kind, resource, now);
             }
