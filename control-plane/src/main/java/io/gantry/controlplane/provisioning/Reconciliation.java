@@ -63,10 +63,9 @@ public final class Reconciliation {
         boolean deleting = resource.status == Status.DELETING;
         StepContext ctx = new StepContext(now, admin, store);
         List<StepOutcome> done = new ArrayList<>();
-        End end;
+        End end = null;
         String current = null;
         try {
-            end = null;
             for (Step<E> step : deleting ? kind.deleteSteps() : kind.applySteps()) {
                 current = step.name();
                 StepResult result = step.apply(resource, ctx);
