@@ -112,7 +112,7 @@ class ControlPlaneCrashProcessIT {
         RocketMqCluster mq = SharedComponents.rocketMq();
         String tenant = Fixtures.newTenant();
         String token = Fixtures.adminToken(tenant);
-        startApp("topic-applied");
+        startApp("topic:apply");
         as(Fixtures.operatorToken()).body(Map.of("clusterId", "crash-1", "regionId", "crash",
                         "nameServerAddress", mq.nameServerAddress(), "proxyEndpoint", mq.proxyGrpcEndpoint(),
                         "adminAccessKey", mq.adminAccessKey(), "adminSecretKey", mq.adminSecretKey(),
@@ -141,7 +141,7 @@ class ControlPlaneCrashProcessIT {
             // The same for a delete: crash after the broker dropped the topic, before the row was removed.
             app.destroy();
             app.waitFor(20, TimeUnit.SECONDS);
-            startApp("topic-deleted");
+            startApp("topic:delete");
             as(token).delete("/api/v1/instances/" + id + "/topics/orders").then().statusCode(202);
             assertTrue(app.waitFor(60, TimeUnit.SECONDS), "the control plane halts after deleting the topic");
             assertTrue(broker.topic(id + "%orders").isEmpty());

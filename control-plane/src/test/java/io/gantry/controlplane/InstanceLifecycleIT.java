@@ -110,6 +110,21 @@ class InstanceLifecycleIT {
             assertTrue(broker.group(id + "%billing").isEmpty());
             assertTrue(broker.group(id + "%audit").isEmpty());
         }
+        // The provisioner's deletes are changes too: each leaves its event (newest first), after the tenant's
+        // request when there was one; topics and groups that go with their instance have only the provisioner's.
+        JsonPath events = as(token).queryParam("pageSize", 100).get("/api/v1/audit-events").then().statusCode(200)
+                .extract().jsonPath();
+        String admin = tenant + "-admin";
+        Map<String, List<String>> actors = Map.of(
+                "topic.delete " + id + "/t-delay", List.of("system:provisioner", admin),
+                "topic.delete " + id + "/t-normal", List.of("system:provisioner"),
+                "consumer-group.delete " + id + "/billing", List.of("system:provisioner"),
+                "instance.delete " + id, List.of("system:provisioner", admin));
+        actors.forEach((event, expected) -> {
+            String[] actionAndId = event.split(" ");
+            assertEquals(expected, events.getList("items.findAll { it.action == '" + actionAndId[0]
+                    + "' && it.resourceId == '" + actionAndId[1] + "' }.actor"), event);
+        });
         as(Fixtures.operatorToken()).get("/api/v1/admin/clusters/" + Fixtures.CLUSTER_ID + "/namespaces")
                 .then().statusCode(200)
                 .body("items.findAll { it.instanceId == '" + id + "' }.size()", equalTo(0));

@@ -49,6 +49,14 @@ public abstract class ProvisionedEntity extends PanacheEntityBase {
         updatedAt = now;
     }
 
+    /** What the API shows of the provisioner's progress; compared to write status only when it changes. */
+    public record StatusSnapshot(Status status, List<Condition> conditions, long observedGeneration) {
+    }
+
+    public StatusSnapshot statusSnapshot() {
+        return new StatusSnapshot(status, List.copyOf(conditions), observedGeneration);
+    }
+
     /** Sets a condition, keeping its transition time when neither status nor reason changed. */
     public void setCondition(String type, boolean holds, String reason, String message, Instant now) {
         String value = holds ? "True" : "False";

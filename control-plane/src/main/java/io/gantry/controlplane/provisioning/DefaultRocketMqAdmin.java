@@ -59,18 +59,38 @@ public class DefaultRocketMqAdmin implements RocketMqAdmin {
     }
 
     @Override
-    public void upsertTopic(ClusterTarget cluster, BrokerTopic topic) throws ClusterUnavailableException {
+    public Outcome upsertTopic(ClusterTarget cluster, BrokerTopic topic) throws ClusterUnavailableException {
         TopicConfig config = new TopicConfig(topic.name(), topic.readQueues(), topic.writeQueues(),
                 PermName.PERM_READ | PermName.PERM_WRITE, 0);
         Map<String, String> attributes = new HashMap<>();
         attributes.put("+" + MESSAGE_TYPE_ATTRIBUTE, topic.messageType());
         config.setAttributes(attributes);
+        Changes changes = new Changes();
         for (String broker : masterBrokers(cluster)) {
+            TopicConfig current = call(cluster, "read topic " + topic.name(), () -> {
+                try {
+                    return admin(cluster).examineTopicConfig(broker, topic.name());
+                } catch (MQBrokerException e) {
+                    if (e.getResponseCode() == ResponseCode.TOPIC_NOT_EXIST) {
+                        return null;
+                    }
+                    throw e;
+                }
+            });
+            if (current != null && current.getReadQueueNums() == config.getReadQueueNums()
+                    && current.getWriteQueueNums() == config.getWriteQueueNums() && current.getPerm() == config.getPerm()
+                    && current.getAttributes() != null
+                    && topic.messageType().equals(current.getAttributes().get(MESSAGE_TYPE_ATTRIBUTE))) {
+                changes.unchanged();
+                continue;
+            }
             call(cluster, "create topic " + topic.name(), () -> {
                 admin(cluster).createAndUpdateTopicConfig(broker, config);
                 return null;
             });
+            changes.wrote(current == null);
         }
+        return changes.outcome();
     }
 
     @Override
@@ -94,7 +114,7 @@ public class DefaultRocketMqAdmin implements RocketMqAdmin {
     }
 
     @Override
-    public void upsertGroup(ClusterTarget cluster, BrokerGroup group) throws ClusterUnavailableException {
+    public Outcome upsertGroup(ClusterTarget cluster, BrokerGroup group) throws ClusterUnavailableException {
         SubscriptionGroupConfig config = new SubscriptionGroupConfig();
         config.setGroupName(group.name());
         config.setRetryMaxTimes(group.retryMaxTimes());
@@ -107,11 +127,56 @@ public class DefaultRocketMqAdmin implements RocketMqAdmin {
             policy.setCustomizedRetryPolicy(new CustomizedRetryPolicy(next));
             config.setGroupRetryPolicy(policy);
         }
+        Changes changes = new Changes();
         for (String broker : masterBrokers(cluster)) {
+            // A broker with autoCreateSubscriptionGroup answers a missing group with a new default one: then
+            // the group reads as present, and is patched (or left, when the default is what was asked).
+            SubscriptionGroupConfig current = call(cluster, "read group " + group.name(), () -> {
+                try {
+                    return admin(cluster).examineSubscriptionGroupConfig(broker, group.name());
+                } catch (MQBrokerException e) {
+                    if (e.getResponseCode() == ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST) {
+                        return null;
+                    }
+                    throw e;
+                }
+            });
+            if (current != null && group.equals(asBrokerGroup(current))) {
+                changes.unchanged();
+                continue;
+            }
             call(cluster, "create group " + group.name(), () -> {
                 admin(cluster).createAndUpdateSubscriptionGroupConfig(broker, config);
                 return null;
             });
+            changes.wrote(current == null);
+        }
+        return changes.outcome();
+    }
+
+    /** Tallies per broker what an upsert had to do. */
+    private static final class Changes {
+        private int created;
+        private int patched;
+        private int unchanged;
+
+        void unchanged() {
+            unchanged++;
+        }
+
+        void wrote(boolean wasMissing) {
+            if (wasMissing) {
+                created++;
+            } else {
+                patched++;
+            }
+        }
+
+        Outcome outcome() {
+            if (created == 0 && patched == 0) {
+                return Outcome.NOOP;
+            }
+            return patched == 0 && unchanged == 0 ? Outcome.CREATED : Outcome.PATCHED;
         }
     }
 
@@ -144,18 +209,22 @@ public class DefaultRocketMqAdmin implements RocketMqAdmin {
             SubscriptionGroupConfig config = call(cluster, "read group " + name,
                     () -> admin(cluster).getAllSubscriptionGroup(broker, timeoutMillis).getSubscriptionGroupTable().get(name));
             if (config != null) {
-                Long fixed = null;
-                GroupRetryPolicy policy = config.getGroupRetryPolicy();
-                if (policy != null && policy.getType() == GroupRetryPolicyType.CUSTOMIZED
-                        && policy.getCustomizedRetryPolicy() != null
-                        && policy.getCustomizedRetryPolicy().getNext() != null
-                        && Arrays.stream(policy.getCustomizedRetryPolicy().getNext()).distinct().count() == 1) {
-                    fixed = policy.getCustomizedRetryPolicy().getNext()[0];
-                }
-                return Optional.of(new BrokerGroup(name, config.getRetryMaxTimes(), config.isConsumeMessageOrderly(), fixed));
+                return Optional.of(asBrokerGroup(config));
             }
         }
         return Optional.empty();
+    }
+
+    private static BrokerGroup asBrokerGroup(SubscriptionGroupConfig config) {
+        Long fixed = null;
+        GroupRetryPolicy policy = config.getGroupRetryPolicy();
+        if (policy != null && policy.getType() == GroupRetryPolicyType.CUSTOMIZED
+                && policy.getCustomizedRetryPolicy() != null
+                && policy.getCustomizedRetryPolicy().getNext() != null
+                && Arrays.stream(policy.getCustomizedRetryPolicy().getNext()).distinct().count() == 1) {
+            fixed = policy.getCustomizedRetryPolicy().getNext()[0];
+        }
+        return new BrokerGroup(config.getGroupName(), config.getRetryMaxTimes(), config.isConsumeMessageOrderly(), fixed);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.gantry.isolation.naming.InstanceIds;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /** Opens operations for asynchronous writes and closes them when the provisioner catches up. */
 @ApplicationScoped
@@ -45,10 +46,13 @@ public class Operations {
         }
     }
 
-    /** Shows progress (or why it waits) on the open operations of a resource. */
+    /** Shows progress (or why it waits) on the open operations of a resource; unchanged progress is not rewritten. */
     public void progress(String instanceId, String resourceType, String resourceName, String message) {
         Instant now = Instant.now();
         for (OperationEntity op : open(instanceId, resourceType, resourceName)) {
+            if (op.status == OperationEntity.State.RUNNING && Objects.equals(op.message, message)) {
+                continue;
+            }
             op.status = OperationEntity.State.RUNNING;
             op.message = message;
             op.updatedAt = now;

@@ -11,11 +11,16 @@ import java.util.Set;
 public interface RocketMqAdmin {
     void ping(ClusterTarget cluster) throws ClusterUnavailableException;
 
-    void upsertTopic(ClusterTarget cluster, BrokerTopic topic) throws ClusterUnavailableException;
+    /**
+     * Makes every master broker hold the topic as given, writing only to brokers where it differs:
+     * CREATED when no broker had it, NOOP when all held it as given, PATCHED otherwise.
+     */
+    Outcome upsertTopic(ClusterTarget cluster, BrokerTopic topic) throws ClusterUnavailableException;
 
     void deleteTopic(ClusterTarget cluster, String brokerTopicName) throws ClusterUnavailableException;
 
-    void upsertGroup(ClusterTarget cluster, BrokerGroup group) throws ClusterUnavailableException;
+    /** As {@link #upsertTopic} for a subscription group. */
+    Outcome upsertGroup(ClusterTarget cluster, BrokerGroup group) throws ClusterUnavailableException;
 
     void deleteGroup(ClusterTarget cluster, String brokerGroupName) throws ClusterUnavailableException;
 
