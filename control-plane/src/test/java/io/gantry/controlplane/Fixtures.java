@@ -71,11 +71,15 @@ public final class Fixtures {
                 .then().statusCode(202).extract().path("instanceId");
     }
 
+    /** Polls until the resource has {@code status}; a timeout names what it last showed (conditions say why). */
     public static JsonPath awaitStatus(String token, String path, String status) {
+        String[] last = {"nothing"};
         return await(() -> {
-            JsonPath body = as(token).get(path).then().extract().jsonPath();
+            String text = as(token).get(path).then().extract().asString();
+            last[0] = text;
+            JsonPath body = JsonPath.from(text);
             return status.equals(body.getString("status")) ? body : null;
-        }, Duration.ofSeconds(60), path + " to be " + status);
+        }, Duration.ofSeconds(60), () -> path + " to be " + status + "; last seen: " + last[0]);
     }
 
     public static void awaitGone(String token, String path) {
@@ -85,6 +89,11 @@ public final class Fixtures {
 
     /** Polls until the supplier returns non-null, or fails at the deadline. */
     public static <T> T await(Supplier<T> probe, Duration timeout, String what) {
+        return await(probe, timeout, () -> what);
+    }
+
+    /** {@link #await}, with a description computed at the deadline (it may say what was last seen). */
+    public static <T> T await(Supplier<T> probe, Duration timeout, Supplier<String> what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             T value = probe.get();
@@ -92,7 +101,7 @@ public final class Fixtures {
                 return value;
             }
             if (System.nanoTime() > deadline) {
-                fail("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+                fail("timed out after " + timeout.toSeconds() + " s waiting for " + what.get());
             }
             try {
                 Thread.sleep(100);

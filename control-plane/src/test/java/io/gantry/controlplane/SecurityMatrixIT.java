@@ -88,7 +88,7 @@ class SecurityMatrixIT {
     }
 
     /** One instance of a tenant with the names and ids of what it holds. */
-    record Holding(String instanceId, String ruleId, String accessKey) {
+    record Holding(String instanceId, String ruleId, String accessKey, String resetId) {
     }
 
     record Side(String tenant, String admin, String viewer, List<Holding> instances, String operationId) {
@@ -121,7 +121,7 @@ class SecurityMatrixIT {
         Map<String, JsonNode> before = victimState(b);
         List<String> bMarkers = new ArrayList<>(List.of(b.tenant(), b.operationId()));
         for (Holding h : b.instances()) {
-            bMarkers.addAll(List.of(h.instanceId(), h.ruleId(), h.accessKey()));
+            bMarkers.addAll(List.of(h.instanceId(), h.ruleId(), h.accessKey(), h.resetId()));
         }
 
         for (Operation op : ops) {
@@ -140,11 +140,14 @@ class SecurityMatrixIT {
                     expect("CROSS_TENANT", op, a.admin(), b, victim, body(op), Set.of(404));
                 }
             }
-            if (op.params().contains("ruleId")) {
+            for (String childId : List.of("ruleId", "resetId")) {
+                if (!op.params().contains(childId)) {
+                    continue;
+                }
                 Holding own = a.instances().get(0);
                 for (Holding foreign : List.of(b.instances().get(0), a.instances().get(1))) {
                     Map<String, String> values = values(a, own);
-                    values.put("ruleId", foreign.ruleId());
+                    values.put(childId, values(b, foreign).get(childId));
                     expectAt("FOREIGN_CHILD_ID", op, a.admin(), path(op, values), body(op), Set.of(404), bMarkers);
                 }
             }
@@ -215,6 +218,7 @@ class SecurityMatrixIT {
             case "ThrottleSet" -> Map.of("sendTps", 1, "reason", "matrix", "expiresAt",
                     Instant.now().plus(Duration.ofHours(1)).toString());
             case "ClusterUpdate" -> Map.of("state", "DRAINING");
+            case "OffsetResetCreate" -> Map.of("to", "LATEST");
             // Create bodies whose fields are all optional, and any schema added later: no fields.
             default -> Map.of();
         };
@@ -238,7 +242,9 @@ class SecurityMatrixIT {
             String ruleId = as(admin).body(Map.of("resourceType", "TOPIC", "resourceName", "orders", "pattern", "LITERAL",
                             "actions", List.of("PUB")))
                     .post(base + "/accounts/app/acls").then().statusCode(201).extract().path("ruleId");
-            held.add(new Holding(id, ruleId, accessKey));
+            String resetId = as(admin).body(Map.of("to", "EARLIEST")).post(base + "/consumer-groups/billing/offset-resets")
+                    .then().statusCode(202).extract().path("resetId");
+            held.add(new Holding(id, ruleId, accessKey, resetId));
         }
         return new Side(tenant, admin, viewerToken(tenant), held, operationId);
     }
@@ -251,6 +257,7 @@ class SecurityMatrixIT {
         v.put("group", "billing");
         v.put("username", "app");
         v.put("ruleId", h.ruleId());
+        v.put("resetId", h.resetId());
         v.put("operationId", side.operationId());
         v.put("messageId", "7F00000100002A9F0000000000000000");
         v.put("clusterId", Fixtures.CLUSTER_ID);

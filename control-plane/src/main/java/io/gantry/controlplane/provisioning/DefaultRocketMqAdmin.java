@@ -318,6 +318,39 @@ public class DefaultRocketMqAdmin implements RocketMqAdmin {
         return masters;
     }
 
+    @Override
+    public Set<String> consumedTopics(ClusterTarget cluster, String group) throws ClusterUnavailableException {
+        try {
+            Set<String> topics = new java.util.TreeSet<>();
+            admin(cluster).examineConsumeStats(group).getOffsetTable().keySet().forEach(q -> topics.add(q.getTopic()));
+            return topics;
+        } catch (MQClientException | MQBrokerException e) {
+            // The broker answered: a group that never committed an offset has no consume stats (and no
+            // retry topic route) at all, which is not a failure of the cluster.
+            LOG.debugf("no consume stats of %s on %s: %s", group, cluster.clusterId(), rootMessage(e));
+            return Set.of();
+        } catch (Exception e) {
+            throw new ClusterUnavailableException("cluster '" + cluster.clusterId() + "': consume stats of " + group
+                    + " failed: " + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * {@code resetOffsetByTimestamp}, which fails when a broker fails, rather than
+     * {@code resetOffsetNewConcurrent}, which counts a broker's SYSTEM_ERROR as success.
+     */
+    @Override
+    public List<QueueOffset> resetOffsets(ClusterTarget cluster, String topic, String group, long timestampMillis)
+            throws ClusterUnavailableException {
+        Map<org.apache.rocketmq.common.message.MessageQueue, Long> offsets = call(cluster,
+                "reset offsets of " + group + " on " + topic,
+                () -> admin(cluster).resetOffsetByTimestamp(topic, group, timestampMillis, true));
+        List<QueueOffset> result = new ArrayList<>();
+        offsets.forEach((q, offset) -> result.add(new QueueOffset(q.getTopic(), q.getBrokerName(), q.getQueueId(), offset)));
+        result.sort(java.util.Comparator.comparing(QueueOffset::brokerName).thenComparingInt(QueueOffset::queueId));
+        return result;
+    }
+
     private DefaultMQAdminExt admin(ClusterTarget cluster) {
         return clients.computeIfAbsent(cluster, c -> {
             // A changed address or credential is a new key; retire clients of the same cluster.

@@ -42,7 +42,7 @@ public class Reconciler {
      * a deleting instance waits for its topics and groups, which the passes in between just removed.
      */
     static final List<KindReconciler<?>> KINDS = List.of(INSTANCES, new TopicReconciler(),
-            new ConsumerGroupReconciler(), INSTANCES);
+            new ConsumerGroupReconciler(), new OffsetResetReconciler(), INSTANCES);
 
     @Inject
     RocketMqAdmin admin;

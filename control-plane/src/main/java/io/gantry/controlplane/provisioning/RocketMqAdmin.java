@@ -1,5 +1,6 @@
 package io.gantry.controlplane.provisioning;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -47,4 +48,23 @@ public interface RocketMqAdmin {
      */
     Optional<BrokerMessage> findMessage(ClusterTarget cluster, String brokerTopicName, String messageId,
                                         long notBeforeMillis) throws ClusterUnavailableException;
+
+    /**
+     * The topics a group has committed offsets on, by their broker names (its retry topics among them);
+     * empty for a group that has consumed nothing yet.
+     */
+    Set<String> consumedTopics(ClusterTarget cluster, String brokerGroupName) throws ClusterUnavailableException;
+
+    /**
+     * Sets the group's offset in every queue of the topic, on every broker, with the brokers' server-side
+     * reset (consumers pick it up at their next poll, online or not): to the first message stored at or
+     * after {@code timestampMillis}, to the oldest kept for 0, to the queue's end for -1. Answers where each
+     * queue now starts. Repeating it sets the same offsets.
+     */
+    List<QueueOffset> resetOffsets(ClusterTarget cluster, String brokerTopicName, String brokerGroupName,
+                                   long timestampMillis) throws ClusterUnavailableException;
+
+    /** A queue's new offset as a broker reported it. */
+    record QueueOffset(String brokerTopicName, String brokerName, int queueId, long offset) {
+    }
 }

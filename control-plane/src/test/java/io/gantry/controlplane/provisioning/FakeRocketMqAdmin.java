@@ -127,4 +127,26 @@ final class FakeRocketMqAdmin implements RocketMqAdmin {
         call("findMessage " + brokerTopicName + " " + messageId);
         return Optional.empty();
     }
+
+    /** Topics each group has offsets on, as a test sets them. */
+    final Map<String, Set<String>> consumed = new TreeMap<>();
+    /** Queues per topic the fake answers a reset with. */
+    int queuesPerTopic = 2;
+
+    @Override
+    public Set<String> consumedTopics(ClusterTarget cluster, String brokerGroupName) throws ClusterUnavailableException {
+        call("consumedTopics " + brokerGroupName);
+        return consumed.getOrDefault(brokerGroupName, Set.of());
+    }
+
+    @Override
+    public List<QueueOffset> resetOffsets(ClusterTarget cluster, String brokerTopicName, String brokerGroupName,
+                                          long timestampMillis) throws ClusterUnavailableException {
+        call("resetOffsets " + brokerTopicName + " " + brokerGroupName + " " + timestampMillis);
+        List<QueueOffset> offsets = new ArrayList<>();
+        for (int q = 0; q < queuesPerTopic; q++) {
+            offsets.add(new QueueOffset(brokerTopicName, "broker-a", q, timestampMillis < 0 ? 100 : 10 + q));
+        }
+        return offsets;
+    }
 }

@@ -11,6 +11,7 @@ import io.gantry.controlplane.model.Conditions.Type;
 import io.gantry.controlplane.model.ConsumerGroupEntity;
 import io.gantry.controlplane.model.InstanceEntity;
 import io.gantry.controlplane.model.NamespaceEntity;
+import io.gantry.controlplane.model.OffsetResetEntity;
 import io.gantry.controlplane.model.ProvisionedEntity;
 import io.gantry.controlplane.model.Status;
 import io.gantry.controlplane.model.TopicEntity;
@@ -41,6 +42,7 @@ class ReconcilersTest {
     private final InstanceReconciler instances = new InstanceReconciler();
     private final TopicReconciler topics = new TopicReconciler();
     private final ConsumerGroupReconciler groups = new ConsumerGroupReconciler();
+    private final OffsetResetReconciler resets = new OffsetResetReconciler();
 
     ReconcilersTest() {
         store.tenants.put(INSTANCE, TENANT);
@@ -358,6 +360,75 @@ class ReconcilersTest {
                 INSTANCE + "/billing")), store.audits);
     }
 
+    // ---------------------------------------------------------------- offset resets
+
+    @Test
+    void aResetOfOneTopicCoversItsPopRetryTopicAndRecordsEachQueuesNewOffset() {
+        place();
+        String group = INSTANCE + "%billing";
+        String popRetry = "%RETRY%" + group + "_" + INSTANCE + "%orders";
+        cluster.consumed.put(group, java.util.Set.of(INSTANCE + "%orders", INSTANCE + "%other", popRetry,
+                "%RETRY%" + group + "_" + INSTANCE + "%other"));
+        OffsetResetEntity r = reset("orders", OffsetResetEntity.Target.TIMESTAMP);
+
+        Report report = reconciliation.run(resets, r, T0);
+
+        assertEquals(List.of(new StepOutcome("await-placement", Outcome.NOOP), new StepOutcome("reset", Outcome.PATCHED)),
+                report.steps());
+        long at = r.resetTo.toEpochMilli();
+        assertEquals(List.of("resetOffsets " + popRetry + " " + group + " " + at,
+                "resetOffsets " + INSTANCE + "%orders " + group + " " + at),
+                cluster.calls.stream().filter(c -> c.startsWith("resetOffsets")).toList());
+        assertEquals(List.of("%RETRY%billing_orders", "%RETRY%billing_orders", "orders", "orders"),
+                r.queues.stream().map(OffsetResetEntity.QueueOffset::topic).toList(), "names as the tenant knows them");
+        assertRunning(r, 1);
+    }
+
+    @Test
+    void aResetOfEveryTopicToTheEndSkipsTheBacklogOfTheGroupsTopicsOnly() {
+        place();
+        String group = INSTANCE + "%billing";
+        cluster.consumed.put(group, java.util.Set.of(INSTANCE + "%orders", "%RETRY%" + group, "rmq-bbbbbbbbbbbb%foreign"));
+        OffsetResetEntity r = reset(null, OffsetResetEntity.Target.LATEST);
+
+        reconciliation.run(resets, r, T0);
+
+        assertEquals(List.of("resetOffsets %RETRY%" + group + " " + group + " -1", "resetOffsets " + INSTANCE + "%orders " + group + " -1"),
+                cluster.calls.stream().filter(c -> c.startsWith("resetOffsets")).toList(),
+                "never a topic of another namespace, even if the broker lists one");
+        assertTrue(r.queues.stream().allMatch(q -> q.offset() == 100), r.queues.toString());
+    }
+
+    @Test
+    void aResetOnAClusterThatDoesNotAnswerStaysPendingAndIsAppliedLater() {
+        place();
+        OffsetResetEntity r = reset("orders", OffsetResetEntity.Target.EARLIEST);
+        cluster.unreachable("cluster 'c1': reset offsets failed: connect timed out");
+
+        assertEquals(End.RETRYING, reconciliation.run(resets, r, T0).end());
+        assertEquals(Status.CREATING, r.status);
+        assertCondition(r, Type.READY, "False", Reason.BROKER_UNAVAILABLE);
+        assertTrue(r.queues.isEmpty());
+
+        cluster.heal();
+        assertEquals(End.APPLIED, reconciliation.run(resets, r, r.nextAttemptAt).end());
+        assertEquals(2, r.queues.size());
+        assertRunning(r, 1);
+    }
+
+    private static OffsetResetEntity reset(String topic, OffsetResetEntity.Target target) {
+        OffsetResetEntity r = new OffsetResetEntity();
+        r.resetId = "rst-aaaaaaaaaaaa";
+        r.instanceId = INSTANCE;
+        r.groupName = "billing";
+        r.topic = topic;
+        r.target = target;
+        r.resetTo = target == OffsetResetEntity.Target.TIMESTAMP ? T0.minusSeconds(600) : null;
+        r.requestedBy = "acme-admin";
+        accepted(r);
+        return r;
+    }
+
     // ---------------------------------------------------------------- the kinds together
 
     @Test
@@ -370,7 +441,8 @@ class ReconcilersTest {
             }
         }
         List<String> order = Reconciler.KINDS.stream().map(KindReconciler::kind).toList();
-        assertEquals(List.of(Operations.INSTANCE, Operations.TOPIC, Operations.CONSUMER_GROUP, Operations.INSTANCE), order);
+        assertEquals(List.of(Operations.INSTANCE, Operations.TOPIC, Operations.CONSUMER_GROUP, Operations.OFFSET_RESET,
+                Operations.INSTANCE), order);
     }
 
     // ---------------------------------------------------------------- fixtures

@@ -45,6 +45,15 @@ public final class Namespaces {
         return kind + plain;
     }
 
+    /**
+     * A broker-side name or text with every mention of the namespace taken out, for showing it to the
+     * tenant: {@code %RETRY%ns%g_ns%orders} → {@code %RETRY%g_orders}.
+     */
+    public static String withoutNamespace(String text, String namespace) {
+        String prefix = namespace + SEPARATOR;
+        return text.indexOf(prefix) >= 0 ? text.replace(prefix, "") : text;
+    }
+
     /** A name without its {@code %RETRY%} or {@code %DLQ%} prefix, if it has one. */
     public static String withoutGroupTopicPrefix(String name) {
         return name.startsWith(RETRY_PREFIX) ? name.substring(RETRY_PREFIX.length())

@@ -113,7 +113,7 @@ public final class TenantNames {
 
     /** Removes this namespace's prefix from a proxy's error text, so a tenant reads its own names. */
     public String stripFromText(String text) {
-        return text.indexOf(prefix) >= 0 ? text.replace(prefix, "") : text;
+        return Namespaces.withoutNamespace(text, namespace);
     }
 
     private static void remember(ConcurrentHashMap<String, Resource> cache, String key, Resource value) {
