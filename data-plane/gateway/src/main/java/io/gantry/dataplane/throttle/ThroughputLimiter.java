@@ -43,7 +43,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Refusals are RocketMQ's {@code TOO_MANY_REQUESTS}, answered at once; the SDK backs off and
  * retries. A refused send books its cost (within {@link #RESERVATION_HORIZON_SECONDS} of debt)
- * so that its retry passes: see {@link SendReservations}.
+ * so that its retry passes: see {@link SendReservations}. A booking belongs to the sender that was
+ * refused and to what its send cost; a retry costing more pays the difference from the buckets.
  */
 public final class ThroughputLimiter {
     /**
@@ -140,7 +141,20 @@ public final class ThroughputLimiter {
      * Before a send is forwarded: its messages fit the instance's size limit, and the instance (and the
      * topic, if capped) has room for their cost. Throws {@link Refusal} otherwise.
      */
-    public void admitSend(InstanceEntry instance, SendMessageRequest request) {
+    /**
+     * Who sends, as {@link #admitSend} binds a booking to it: the account and the client id (the SDK's
+     * per-process id), so that a booking is used only by the producer that was refused.
+     */
+    public static String sender(String accessKey, String clientId) {
+        return accessKey + "\u0000" + (clientId == null ? "" : clientId);
+    }
+
+    /**
+     * Before a send is forwarded: its messages fit the instance's size limit, and the instance (and the
+     * topic, if capped) has room for their cost. Throws {@link Refusal} otherwise. {@code sender} is
+     * {@link #sender}'s key of the caller.
+     */
+    public void admitSend(InstanceEntry instance, String sender, SendMessageRequest request) {
         long cost = 0;
         for (int i = 0; i < request.getMessagesCount(); i++) {
             Message m = request.getMessages(i);
@@ -153,56 +167,92 @@ public final class ThroughputLimiter {
         }
         InstanceLimits il = byInstance.getOrDefault(instance.id(), NONE);
         Limit send = il.send;
-        Limit topic = request.getMessagesCount() == 0 || il.topicSend.isEmpty() ? null
-                : il.topicSend.get(request.getMessages(0).getTopic().getName());
+        String topicName = request.getMessagesCount() == 0 ? "" : request.getMessages(0).getTopic().getName();
+        Limit topic = request.getMessagesCount() == 0 || il.topicSend.isEmpty() ? null : il.topicSend.get(topicName);
         if (send == null && topic == null) {
             return;
         }
         String id = request.getMessagesCount() == 0 ? "" : request.getMessages(0).getSystemProperties().getMessageId();
+        String key = SendReservations.key(sender, id);
         long now = nanoClock.getAsLong();
-        SendReservations.Entry earlier = il.reservations.find(id);
-        if (earlier != null && earlier.booked()) {
-            // a retry of a booked send: its cost is paid; it waits only for the debt it booked to be repaid
-            synchronized (earlier) {
-                if (now - earlier.admitFromNanos >= 0 || earlier.lastAttempt()) {
-                    il.reservations.admitted(id);
-                    admitted(send, cost);
-                    admitted(topic, cost);
-                    return;
-                }
-                earlier.refusals++;
-            }
-            Limit waiting = send != null ? send : topic;
-            waiting.throttled();
-            throw tooMany(waiting, instance);
+        SendReservations.Entry earlier = il.reservations.find(key);
+        if (earlier != null && earlier.booked() && earlier.topic.equals(topicName)) {
+            retry(instance, il, key, earlier, send, topic, cost, now);
+            return;
         }
         demanded(send, cost);
         demanded(topic, cost);
-        boolean sendOk = send == null || send.bucket.tryTake(cost);
-        boolean topicOk = sendOk && (topic == null || topic.bucket.tryTake(cost));
-        if (sendOk && topicOk) {
+        Limit refusing = take(send, topic, cost);
+        if (refusing == null) {
             if (earlier != null) {
-                il.reservations.admitted(id);
+                il.reservations.admitted(key);
             }
             admitted(send, cost);
             admitted(topic, cost);
             return;
         }
-        if (sendOk && send != null) {
-            send.bucket.refund(cost);
-        }
-        Limit refusing = sendOk ? topic : send;
         refusing.throttled();
-        book(il, id, send, topic, cost, now);
+        book(il, key, topicName, send, topic, cost, now);
         throw tooMany(refusing, instance);
+    }
+
+    /**
+     * A retry of a booked send: the booked cost is paid, and it waits only for the debt it booked to be
+     * repaid. The retry is bound to the booking's cost, not only its message id: what it costs beyond the
+     * booking is taken from the buckets like a fresh send's (and refused when they cannot give it), what it
+     * costs less is given back — otherwise a 1-byte send could book a retry that carries megabytes.
+     */
+    private void retry(InstanceEntry instance, InstanceLimits il, String key, SendReservations.Entry booking,
+            Limit send, Limit topic, long cost, long now) {
+        synchronized (booking) {
+            if (now - booking.admitFromNanos >= 0 || booking.lastAttempt()) {
+                long excess = cost - booking.bookedCost;
+                if (excess > 0) {
+                    demanded(send, excess);
+                    demanded(topic, excess);
+                }
+                if (excess <= 0 || take(send, topic, excess) == null) {
+                    if (excess < 0) {
+                        refund(send, -excess);
+                        refund(topic, -excess);
+                    }
+                    il.reservations.admitted(key);
+                    admitted(send, cost);
+                    admitted(topic, cost);
+                    return;
+                }
+            }
+            booking.refusals++;
+        }
+        Limit waiting = send != null ? send : topic;
+        waiting.throttled();
+        throw tooMany(waiting, instance);
+    }
+
+    /** Takes {@code cost} from both limits (either may be null) or from neither: null, or the one that refused. */
+    private static Limit take(Limit send, Limit topic, long cost) {
+        if (send != null && !send.bucket.tryTake(cost)) {
+            return send;
+        }
+        if (topic == null || topic.bucket.tryTake(cost)) {
+            return null;
+        }
+        refund(send, cost);
+        return topic;
+    }
+
+    private static void refund(Limit limit, long cost) {
+        if (limit != null) {
+            limit.bucket.refund(cost);
+        }
     }
 
     /**
      * Books a refused send's cost for its retry (see {@link SendReservations}) when this is not the
      * SDK's last attempt and the buckets may go that much further into debt.
      */
-    private void book(InstanceLimits il, String id, Limit send, Limit topic, long cost, long now) {
-        SendReservations.Entry entry = il.reservations.refused(id, now + RESERVATION_TTL_NANOS);
+    private void book(InstanceLimits il, String key, String topicName, Limit send, Limit topic, long cost, long now) {
+        SendReservations.Entry entry = il.reservations.refused(key, now + RESERVATION_TTL_NANOS);
         if (entry == null || !canBook(send, cost) || !canBook(topic, cost)) {
             return;
         }
@@ -220,6 +270,8 @@ public final class ThroughputLimiter {
                     }
                 }
             }
+            entry.bookedCost = cost;
+            entry.topic = topicName;
             entry.admitFromNanos = admitFrom;
         }
     }
