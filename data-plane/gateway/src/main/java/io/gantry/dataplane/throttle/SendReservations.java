@@ -34,6 +34,8 @@ final class SendReservations {
         long bookedCost;
         /** The topic whose limits the booking charged, once booked. */
         String topic = "";
+        /** A retry was admitted on the booking: it admits no other. */
+        boolean settled;
 
         Entry(long expiresAtNanos) {
             this.expiresAtNanos = expiresAtNanos;

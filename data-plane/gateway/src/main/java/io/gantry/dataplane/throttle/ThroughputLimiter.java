@@ -138,10 +138,6 @@ public final class ThroughputLimiter {
     // ------------------------------------------------------------------ admission
 
     /**
-     * Before a send is forwarded: its messages fit the instance's size limit, and the instance (and the
-     * topic, if capped) has room for their cost. Throws {@link Refusal} otherwise.
-     */
-    /**
      * Who sends, as {@link #admitSend} binds a booking to it: the account and the client id (the SDK's
      * per-process id), so that a booking is used only by the producer that was refused.
      */
@@ -176,8 +172,8 @@ public final class ThroughputLimiter {
         String key = SendReservations.key(sender, id);
         long now = nanoClock.getAsLong();
         SendReservations.Entry earlier = il.reservations.find(key);
-        if (earlier != null && earlier.booked() && earlier.topic.equals(topicName)) {
-            retry(instance, il, key, earlier, send, topic, cost, now);
+        if (earlier != null && earlier.booked() && earlier.topic.equals(topicName)
+                && retry(instance, il, key, earlier, send, topic, cost, now)) {
             return;
         }
         demanded(send, cost);
@@ -200,11 +196,16 @@ public final class ThroughputLimiter {
      * A retry of a booked send: the booked cost is paid, and it waits only for the debt it booked to be
      * repaid. The retry is bound to the booking's cost, not only its message id: what it costs beyond the
      * booking is taken from the buckets like a fresh send's (and refused when they cannot give it), what it
-     * costs less is given back — otherwise a 1-byte send could book a retry that carries megabytes.
+     * costs less is given back — otherwise a 1-byte send could book a retry that carries megabytes. A
+     * booking admits one retry; false when it already did (the caller then charges the send in full).
      */
-    private void retry(InstanceEntry instance, InstanceLimits il, String key, SendReservations.Entry booking,
+    private boolean retry(InstanceEntry instance, InstanceLimits il, String key, SendReservations.Entry booking,
             Limit send, Limit topic, long cost, long now) {
         synchronized (booking) {
+            if (booking.settled) {
+                // a concurrent copy of the retry was admitted on this booking: this one pays like a fresh send
+                return false;
+            }
             if (now - booking.admitFromNanos >= 0 || booking.lastAttempt()) {
                 long excess = cost - booking.bookedCost;
                 if (excess > 0) {
@@ -216,10 +217,11 @@ public final class ThroughputLimiter {
                         refund(send, -excess);
                         refund(topic, -excess);
                     }
+                    booking.settled = true;
                     il.reservations.admitted(key);
                     admitted(send, cost);
                     admitted(topic, cost);
-                    return;
+                    return true;
                 }
             }
             booking.refusals++;
