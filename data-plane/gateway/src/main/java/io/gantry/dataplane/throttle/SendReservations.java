@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * not, and the producer sees errors instead of slowing down. So a refused send may <em>book</em> its cost
  * against the bucket (the bucket goes into debt, which later sends repay) and is admitted at the first
  * retry that comes once that debt is repaid — or at its last attempt in any case, since a booking nobody
- * uses would waste the instance's capacity. Bookings are limited to {@link ThroughputLimiter#RESERVATION_HORIZON_SECONDS}
+ * uses would waste the instance's capacity. Bookings are limited to {@link SendAdmission#RESERVATION_HORIZON_SECONDS}
  * of debt, so the admitted rate over any window stays within that of the limit.
  *
  * <p>Keyed by the sender ({@link ThroughputLimiter#sender}: account and client id) and the request's first
