@@ -63,8 +63,7 @@ final class SendAdmission {
         String key = SendReservations.key(sender, id);
         long now = table.nanoClock.getAsLong();
         SendReservations.Entry earlier = il.reservations.find(key);
-        if (earlier != null && earlier.booked() && earlier.topic.equals(topicName)
-                && retry(instance, il, key, earlier, send, topic, cost, now)) {
+        if (earlier != null && earlier.booked() && retry(instance, il, key, earlier, topicName, send, topic, cost, now)) {
             return;
         }
         demanded(send, cost);
@@ -88,13 +87,15 @@ final class SendAdmission {
      * repaid. The retry is bound to the booking's cost, not only its message id: what it costs beyond the
      * booking is taken from the buckets like a fresh send's (and refused when they cannot give it), what it
      * costs less is given back — otherwise a 1-byte send could book a retry that carries megabytes. A
-     * booking admits one retry; false when it already did (the caller then charges the send in full).
+     * booking admits one retry of its topic; false when it already did or the topic differs (the caller then
+     * charges the send in full).
      */
     private boolean retry(InstanceEntry instance, InstanceLimits il, String key, SendReservations.Entry booking,
-            Limit send, Limit topic, long cost, long now) {
+            String topicName, Limit send, Limit topic, long cost, long now) {
         synchronized (booking) {
-            if (booking.settled) {
-                // a concurrent copy of the retry was admitted on this booking: this one pays like a fresh send
+            if (booking.settled || !booking.topic.equals(topicName)) {
+                // a concurrent copy of the retry was admitted on this booking, or this is another topic's send
+                // (whose limits the booking did not charge): it pays like a fresh send
                 return false;
             }
             if (now - booking.admitFromNanos >= 0 || booking.lastAttempt()) {
