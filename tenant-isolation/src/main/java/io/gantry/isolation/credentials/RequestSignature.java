@@ -28,7 +28,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>The Java SDK formats the date in the JVM's <em>local</em> time zone although it ends in {@code Z},
  * so a plausibility check must allow any zone offset: {@link #DEFAULT_MAX_SKEW} is 14 h (the widest
  * offset, UTC+14) plus ten minutes of clock drift. Only the date is signed, so a captured header can be
- * replayed within that window: transport security (TLS) is what protects it.
+ * replayed within that window: transport security (TLS) protects it, and a verifier that keeps state
+ * (the gateway learns each key's clock offset) narrows it.
  *
  * <p>Thread-safe; no state but a per-thread {@link Mac}.
  */

@@ -40,6 +40,7 @@ import io.gantry.dataplane.mapping.NameMapper;
 import io.gantry.dataplane.metrics.GatewayMetrics;
 import io.gantry.dataplane.pipeline.Authorization;
 import io.gantry.dataplane.pipeline.CallContext;
+import io.gantry.dataplane.throttle.ThroughputLimiter;
 import io.gantry.isolation.acl.AclAction;
 import io.gantry.isolation.acl.AclResourceType;
 import apache.rocketmq.v2.Resource;
@@ -214,7 +215,7 @@ public final class Rpcs {
                 checked = topic;
             }
         }
-        ctx.limiter().admitSend(ctx.instance(), req);
+        ctx.limiter().admitSend(ctx.instance(), ThroughputLimiter.sender(ctx.account().accessKey(), ctx.upstreamClientId()), req);
     }
 
     /** Receive and pull: rights to consume, and the receive limits not in debt. */

@@ -1,6 +1,8 @@
 package io.gantry.dataplane.throttle;
 
+import apache.rocketmq.v2.Code;
 import io.gantry.api.config.v1.LimitKind;
+import io.gantry.dataplane.pipeline.Refusal;
 import io.gantry.isolation.throttle.LimitCounter;
 import io.gantry.isolation.throttle.TokenBucket;
 import java.util.concurrent.atomic.LongAdder;
@@ -62,6 +64,19 @@ final class Limit {
         if (bucket.rate() != rate) {
             bucket.setRate(rate, burstSeconds);
         }
+    }
+
+    /** The refusal of a request over this limit of instance {@code instanceId}. */
+    Refusal tooMany(String instanceId) {
+        String what = switch (kind) {
+            case LIMIT_KIND_INSTANCE_SEND -> "send limit of instance " + instanceId;
+            case LIMIT_KIND_INSTANCE_RECEIVE -> "receive limit of instance " + instanceId;
+            case LIMIT_KIND_TOPIC_SEND -> "send limit of topic '" + name + "' of instance " + instanceId;
+            case LIMIT_KIND_GROUP_RECEIVE -> "receive limit of consumer group '" + name + "' of instance " + instanceId;
+            default -> "limit of instance " + instanceId;
+        };
+        return new Refusal(Code.TOO_MANY_REQUESTS, "over the " + what + " (" + (long) configuredRate
+                + " weighted messages/s); retry later");
     }
 
     void throttled() {

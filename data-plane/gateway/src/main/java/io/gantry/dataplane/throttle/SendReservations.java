@@ -3,17 +3,19 @@ package io.gantry.dataplane.throttle;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sends refused for the rate, remembered by message id so that their retries are treated as retries.
+ * Sends refused for the rate, remembered by sender and message id so that their retries are treated as retries.
  *
  * <p>Why: the SDKs retry a throttled send only twice, after the backoff the proxy's Settings give them
  * (20 ms, then 40 ms more). Under sustained overload a retry competing with fresh sends fails as often as
  * not, and the producer sees errors instead of slowing down. So a refused send may <em>book</em> its cost
  * against the bucket (the bucket goes into debt, which later sends repay) and is admitted at the first
  * retry that comes once that debt is repaid — or at its last attempt in any case, since a booking nobody
- * uses would waste the instance's capacity. Bookings are limited to {@link ThroughputLimiter#RESERVATION_HORIZON_SECONDS}
+ * uses would waste the instance's capacity. Bookings are limited to {@link SendAdmission#RESERVATION_HORIZON_SECONDS}
  * of debt, so the admitted rate over any window stays within that of the limit.
  *
- * <p>Keyed by the request's first message id (a batch is retried whole, with the same ids).
+ * <p>Keyed by the sender ({@link ThroughputLimiter#sender}: account and client id) and the request's first
+ * message id (a batch is retried whole, with the same ids); a booking also holds what it cost and on which
+ * topic, so that a retry is charged what it costs beyond the booking.
  */
 final class SendReservations {
     /** Bounds memory per instance; past it, refusals are plain refusals. */
@@ -28,6 +30,12 @@ final class SendReservations {
         long admitFromNanos = Long.MIN_VALUE;
         /** Refusals so far (attempts made and refused). */
         int refusals;
+        /** What the booking charged (weighted units), once booked. */
+        long bookedCost;
+        /** The topic whose limits the booking charged, once booked. */
+        String topic = "";
+        /** A retry was admitted on the booking: it admits no other. */
+        boolean settled;
 
         Entry(long expiresAtNanos) {
             this.expiresAtNanos = expiresAtNanos;
@@ -43,24 +51,29 @@ final class SendReservations {
         }
     }
 
-    private final ConcurrentHashMap<String, Entry> byMessageId = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry> byKey = new ConcurrentHashMap<>();
+
+    /** The key of a send by {@code sender} whose first message id is {@code messageId}; "" when it has none. */
+    static String key(String sender, String messageId) {
+        return messageId.isEmpty() ? "" : sender + "\u0000" + messageId;
+    }
 
     /** The entry of a send refused before, or null for a first attempt. */
-    Entry find(String messageId) {
-        return messageId.isEmpty() ? null : byMessageId.get(messageId);
+    Entry find(String key) {
+        return key.isEmpty() ? null : byKey.get(key);
     }
 
     /** Records a refusal of this attempt; null when there is no room to remember it. */
-    Entry refused(String messageId, long expiresAtNanos) {
-        if (messageId.isEmpty()) {
+    Entry refused(String key, long expiresAtNanos) {
+        if (key.isEmpty()) {
             return null;
         }
-        Entry e = byMessageId.get(messageId);
+        Entry e = byKey.get(key);
         if (e == null) {
-            if (byMessageId.size() >= MAX_ENTRIES) {
+            if (byKey.size() >= MAX_ENTRIES) {
                 return null;
             }
-            e = byMessageId.computeIfAbsent(messageId, k -> new Entry(expiresAtNanos));
+            e = byKey.computeIfAbsent(key, k -> new Entry(expiresAtNanos));
         }
         synchronized (e) {
             e.refusals++;
@@ -68,15 +81,15 @@ final class SendReservations {
         return e;
     }
 
-    void admitted(String messageId) {
-        byMessageId.remove(messageId);
+    void admitted(String key) {
+        byKey.remove(key);
     }
 
     void expire(long nowNanos) {
-        byMessageId.values().removeIf(e -> nowNanos - e.expiresAtNanos > 0);
+        byKey.values().removeIf(e -> nowNanos - e.expiresAtNanos > 0);
     }
 
     int size() {
-        return byMessageId.size();
+        return byKey.size();
     }
 }

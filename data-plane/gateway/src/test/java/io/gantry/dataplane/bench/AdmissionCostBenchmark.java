@@ -63,7 +63,7 @@ public final class AdmissionCostBenchmark {
                 .setSystemProperties(SystemProperties.newBuilder().setMessageId("01ABCDEF"))
                 .setBody(ByteString.copyFrom(new byte[1024]))).build();
         for (int round = 1; round <= ROUNDS; round++) {
-            long admitOnly = time(() -> limiter.admitSend(admin.instance(), request));
+            long admitOnly = time(() -> limiter.admitSend(admin.instance(), ThroughputLimiter.sender("ak-a", "client"), request));
             long aclAdmin = time(() -> Authorization.require(admin, io.gantry.isolation.acl.AclResourceType.TOPIC, "orders",
                     io.gantry.isolation.acl.AclAction.PUB));
             long aclNormal = time(() -> Authorization.require(restricted, io.gantry.isolation.acl.AclResourceType.TOPIC,

@@ -10,8 +10,10 @@ import io.gantry.dataplane.support.Snapshots;
 import io.gantry.isolation.credentials.RequestSignature;
 import io.grpc.Metadata;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class AuthenticationTest {
     static final Instant NOW = Instant.parse("2026-11-21T10:15:30Z");
     static final DateTimeFormatter SDK = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
-    final Authentication auth = new Authentication(Clock.fixed(NOW, ZoneOffset.UTC), RequestSignature.DEFAULT_MAX_SKEW);
+    final MovableClock clock = new MovableClock(NOW);
+    final Authentication auth = new Authentication(clock, RequestSignature.DEFAULT_MAX_SKEW);
     final ConfigView view = ConfigView.of(Snapshots.snapshot(1, Snapshots.cluster("c", "127.0.0.1:8081", "a", "s"),
             Snapshots.instance("rmq-aaaaaaaaaaaa", "c")
                     .addAccounts(Snapshots.account("app", "AK", "SK", true))
@@ -40,11 +43,41 @@ class AuthenticationTest {
         return assertThrows(Refusal.class, () -> auth.authenticate(h, view));
     }
 
+    /** The gateway's clock, moved by the test. */
+    static final class MovableClock extends Clock {
+        private Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
     @Test
     void acceptsTheJavaSdkInAnyZone() {
         for (int offset = -12; offset <= 14; offset++) {
+            // a key's first request: any zone passes (each gateway learns the key's offset from it)
+            Authentication fresh = new Authentication(clock, RequestSignature.DEFAULT_MAX_SKEW);
             Metadata h = headers("AK", "SK", sdkDate(NOW, ZoneOffset.ofHours(offset)));
-            assertEquals("app", auth.authenticate(h, view).username());
+            assertEquals("app", fresh.authenticate(h, view).username(), "UTC" + offset);
         }
         Metadata lower = headers("AK", "SK", sdkDate(NOW, ZoneOffset.UTC));
         String upper = lower.get(Authentication.AUTHORIZATION);
@@ -103,11 +136,97 @@ class AuthenticationTest {
     }
 
     @Test
-    void reverifySkipsTheDateButNotTheAccount() {
-        Metadata old = headers("AK", "SK", sdkDate(NOW.minusSeconds(3 * 86400), ZoneOffset.UTC));
-        assertEquals("app", auth.reverify(old, view).username());
+    void reverifyChecksTheAccount() {
+        Metadata h = headers("AK", "SK", sdkDate(NOW, ZoneOffset.UTC));
+        assertEquals("app", auth.authenticate(h, view).username());
+        assertEquals("app", auth.reverify(h, view).username());
         ConfigView disabled = ConfigView.of(Snapshots.snapshot(2, Snapshots.cluster("c", "127.0.0.1:8081", "a", "s"),
                 Snapshots.instance("rmq-aaaaaaaaaaaa", "c").addAccounts(Snapshots.account("app", "AK", "SK", false)).build()));
-        assertEquals(Code.FORBIDDEN, assertThrows(Refusal.class, () -> auth.reverify(old, disabled)).code());
+        assertEquals(Code.FORBIDDEN, assertThrows(Refusal.class, () -> auth.reverify(h, disabled)).code());
+    }
+
+    @Test
+    void aSignatureReplayedTenHoursLaterIsRefusedOnceTheKeysClockIsKnown() {
+        Metadata captured = headers("AK", "SK", sdkDate(NOW, ZoneOffset.UTC));
+        assertEquals("app", auth.authenticate(captured, view).username());
+        clock.advance(Duration.ofHours(10));
+        assertEquals("app", auth.authenticate(headers("AK", "SK", sdkDate(clock.instant(), ZoneOffset.UTC)), view).username());
+        Refusal r = refused(captured);
+        assertEquals(Code.UNAUTHORIZED, r.code());
+        assertTrue(r.getMessage().contains("AK") && r.getMessage().contains("replayed"), r.getMessage());
+    }
+
+    @Test
+    void aSignatureReplayedMinutesLaterIsRefusedPastTheWindow() {
+        Metadata captured = headers("AK", "SK", sdkDate(NOW, ZoneOffset.UTC));
+        assertEquals("app", auth.authenticate(captured, view).username());
+        clock.advance(Duration.ofMinutes(4));
+        assertEquals("app", auth.authenticate(captured, view).username(), "within the window: indistinguishable from a slow client");
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(Code.UNAUTHORIZED, refused(captured).code());
+    }
+
+    @Test
+    void aClientInUtcPlusEightKeepsWorkingAndItsOldSignaturesDoNot() {
+        ZoneOffset shanghai = ZoneOffset.ofHours(8);
+        Metadata first = headers("AK", "SK", sdkDate(clock.instant(), shanghai));
+        for (int minute = 0; minute < 180; minute++) {
+            Instant sentAt = clock.instant().minusMillis(300); // a little network delay
+            assertEquals("app", auth.authenticate(headers("AK", "SK", sdkDate(sentAt, shanghai)), view).username(), "minute " + minute);
+            clock.advance(Duration.ofMinutes(1));
+        }
+        assertEquals(Code.UNAUTHORIZED, refused(first).code(), "its signature of three hours ago");
+        assertEquals(Code.UNAUTHORIZED, refused(headers("AK", "SK", sdkDate(clock.instant(), ZoneOffset.UTC))).code(),
+                "a date 8 h behind the key's clock looks like a replay");
+    }
+
+    @Test
+    void aClockMovingForwardIsFollowed() {
+        assertEquals("app", auth.authenticate(headers("AK", "SK", sdkDate(NOW, ZoneOffset.UTC)), view).username());
+        // daylight saving time starts: the Java SDK's local time jumps an hour ahead; no replay can do that
+        ZoneOffset summer = ZoneOffset.ofHours(1);
+        assertEquals("app", auth.authenticate(headers("AK", "SK", sdkDate(clock.instant(), summer)), view).username());
+        clock.advance(Duration.ofMinutes(30));
+        assertEquals("app", auth.authenticate(headers("AK", "SK", sdkDate(clock.instant(), summer)), view).username());
+        assertEquals(Code.UNAUTHORIZED, refused(headers("AK", "SK", sdkDate(NOW, ZoneOffset.UTC))).code());
+    }
+
+    @Test
+    void aKeyIdleLongerThanItsEntryLivesIsLearnedAfresh() {
+        assertEquals("app", auth.authenticate(headers("AK", "SK", sdkDate(NOW, ZoneOffset.ofHours(2))), view).username());
+        clock.advance(Authentication.DEFAULT_FORGET_AFTER.plusSeconds(1));
+        // e.g. daylight saving time ended while the client was idle
+        assertEquals("app", auth.authenticate(headers("AK", "SK", sdkDate(clock.instant(), ZoneOffset.ofHours(1))), view).username());
+    }
+
+    @Test
+    void onlyVerifiedSignaturesTeachAClock() {
+        // a forger (or a disabled account) sends far-future dates: the key's real clock must still be accepted
+        refused(headers("AK", "not-the-secret", sdkDate(NOW, ZoneOffset.ofHours(14))));
+        refused(headers("AKOFF", "SKOFF", sdkDate(NOW, ZoneOffset.ofHours(14))));
+        assertEquals("app", auth.authenticate(headers("AK", "SK", sdkDate(NOW, ZoneOffset.UTC)), view).username());
+    }
+
+    @Test
+    void aLongLivedStreamIsRefusedOnceItsSignedDateIsOlderThanTheStreamLimit() {
+        Metadata opened = headers("AK", "SK", sdkDate(NOW, ZoneOffset.ofHours(8)));
+        assertEquals("app", auth.authenticate(opened, view).username());
+        clock.advance(Authentication.DEFAULT_MAX_STREAM_AGE.minusMinutes(1));
+        // the client's other calls keep its clock known
+        auth.authenticate(headers("AK", "SK", sdkDate(clock.instant(), ZoneOffset.ofHours(8))), view);
+        assertEquals("app", auth.reverify(opened, view).username());
+        clock.advance(Duration.ofMinutes(2));
+        auth.authenticate(headers("AK", "SK", sdkDate(clock.instant(), ZoneOffset.ofHours(8))), view);
+        Refusal r = assertThrows(Refusal.class, () -> auth.reverify(opened, view));
+        assertEquals(Code.UNAUTHORIZED, r.code());
+        assertTrue(r.getMessage().contains("reconnect"), r.getMessage());
+    }
+
+    @Test
+    void aStreamOfAKeyWhoseClockWasForgottenIsHeldToTheWideWindow() {
+        Metadata opened = headers("AK", "SK", sdkDate(NOW, ZoneOffset.UTC));
+        assertEquals("app", auth.authenticate(opened, view).username());
+        clock.advance(Duration.ofHours(15));
+        assertEquals(Code.UNAUTHORIZED, assertThrows(Refusal.class, () -> auth.reverify(opened, view)).code());
     }
 }

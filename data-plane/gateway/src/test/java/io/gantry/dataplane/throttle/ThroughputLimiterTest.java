@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 
 class ThroughputLimiterTest {
     private static final long T0 = 1_000_000_000L;
+    private static final String PRODUCER = ThroughputLimiter.sender("ak", "client-1");
     private final AtomicLong nanos = new AtomicLong(T0);
     private final ThroughputLimiter limiter = new ThroughputLimiter(nanos::get);
     private int ids;
@@ -57,17 +58,26 @@ class ThroughputLimiterTest {
     }
 
     private SendMessageRequest send(String topic, int bodyBytes) {
+        return send(topic, "id-" + (ids++), bodyBytes);
+    }
+
+    private static SendMessageRequest send(String topic, String messageId, int bodyBytes) {
         return SendMessageRequest.newBuilder().addMessages(Message.newBuilder()
                 .setTopic(Resource.newBuilder().setName(topic))
-                .setSystemProperties(SystemProperties.newBuilder().setMessageId("id-" + (ids++)))
+                .setSystemProperties(SystemProperties.newBuilder().setMessageId(messageId))
                 .setBody(ByteString.copyFrom(new byte[bodyBytes]))).build();
+    }
+
+    /** Like the SDK: one producer (account and client id) sends. */
+    private void admitSend(InstanceEntry i, SendMessageRequest request) {
+        limiter.admitSend(i, PRODUCER, request);
     }
 
     private int admitted(InstanceEntry i, String topic, int bodyBytes, int attempts) {
         int ok = 0;
         for (int n = 0; n < attempts; n++) {
             try {
-                limiter.admitSend(i, send(topic, bodyBytes));
+                admitSend(i, send(topic, bodyBytes));
                 ok++;
             } catch (Refusal r) {
                 assertEquals(Code.TOO_MANY_REQUESTS, r.code());
@@ -101,10 +111,10 @@ class ThroughputLimiterTest {
         limiter.update(v, 0);
         admitted(instance(v), "orders", 100, 20);
         SendMessageRequest request = send("orders", 100);
-        Refusal first = assertThrows(Refusal.class, () -> limiter.admitSend(instance(v), request));
+        Refusal first = assertThrows(Refusal.class, () -> admitSend(instance(v), request));
         assertEquals(Code.TOO_MANY_REQUESTS, first.code());
         nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
-        assertDoesNotThrow(() -> limiter.admitSend(instance(v), request), "the retry holds a reservation");
+        assertDoesNotThrow(() -> admitSend(instance(v), request), "the retry holds a reservation");
     }
 
     @Test
@@ -126,7 +136,7 @@ class ThroughputLimiterTest {
             }
             for (Object[] attempt : due) {
                 try {
-                    limiter.admitSend(i, (SendMessageRequest) attempt[0]);
+                    admitSend(i, (SendMessageRequest) attempt[0]);
                     ok++;
                 } catch (Refusal r) {
                     int n = (int) attempt[1];
@@ -182,7 +192,7 @@ class ThroughputLimiterTest {
                     attempt[s] = 1;
                 }
                 try {
-                    limiter.admitSend(i, current[s]);
+                    admitSend(i, current[s]);
                     ok++;
                     current[s] = null;
                     nextAt[s] = ms + 1;
@@ -202,13 +212,82 @@ class ThroughputLimiterTest {
     }
 
     @Test
+    void aRetryCostingMoreThanItsBookingPaysTheDifferenceOrIsRefused() {
+        ConfigView v = view(100, 200, null);
+        limiter.update(v, 0);
+        InstanceEntry i = instance(v);
+        admitted(i, "orders", 100, 20);
+        // a 1-byte send books 1 unit; its "retry" carries 64 KiB (16 units) under the same message id
+        assertThrows(Refusal.class, () -> admitSend(i, send("orders", "same-id", 1)));
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+        Refusal r = assertThrows(Refusal.class, () -> admitSend(i, send("orders", "same-id", 64 * 1024)),
+                "the bucket holds ~9 units after the booking; 15 more cannot be taken from it");
+        assertEquals(Code.TOO_MANY_REQUESTS, r.code());
+        // the same retry with its booked body still passes: honest producers keep their booking
+        assertDoesNotThrow(() -> admitSend(i, send("orders", "same-id", 1)));
+    }
+
+    @Test
+    void bookingSmallSendsAndRetryingThemLargeAdmitsNoMoreThanTheLimit() {
+        ConfigView v = view(100, 200, null);
+        limiter.update(v, 0);
+        InstanceEntry i = instance(v);
+        // a hostile producer: a 1-byte send, and whenever it is refused, its retries with a 64 KiB body
+        java.util.TreeMap<Long, java.util.List<Object[]>> retries = new java.util.TreeMap<>();
+        long units = 0;
+        for (int ms = 0; ms < 10_000; ms++) {
+            nanos.set(T0 + TimeUnit.MILLISECONDS.toNanos(ms));
+            java.util.List<Object[]> due = new java.util.ArrayList<>(retries.getOrDefault((long) ms, java.util.List.of()));
+            retries.remove((long) ms);
+            due.add(new Object[] {"hostile-" + ms, 1});
+            for (Object[] attempt : due) {
+                int n = (int) attempt[1];
+                SendMessageRequest request = send("orders", (String) attempt[0], n == 1 ? 1 : 64 * 1024);
+                try {
+                    admitSend(i, request);
+                    units += n == 1 ? 1 : 16;
+                } catch (Refusal r) {
+                    if (n < 3) {
+                        retries.computeIfAbsent((long) ms + (n == 1 ? 100 : 200), k -> new java.util.ArrayList<>())
+                                .add(new Object[] {attempt[0], n + 1});
+                    }
+                }
+            }
+        }
+        // 10 s at 100 units/s, plus the burst (20) and at most the booking horizon (30) and one large message
+        assertTrue(units <= 1000 + 20 + 30 + 16, "admitted " + units + " units in 10 s at 100 units/s");
+    }
+
+    @Test
+    void anotherProducersSendWithABookedMessageIdDoesNotUseTheBooking() {
+        ConfigView v = view(100, 200, null);
+        limiter.update(v, 0);
+        InstanceEntry i = instance(v);
+        admitted(i, "orders", 100, 20);
+        SendMessageRequest request = send("orders", "booked-id", 100);
+        assertThrows(Refusal.class, () -> admitSend(i, request));
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(300));
+        String other = ThroughputLimiter.sender("ak", "client-2");
+        // the bucket was drained meanwhile, down to the booking's debt
+        while (true) {
+            try {
+                limiter.admitSend(i, other, send("orders", 100));
+            } catch (Refusal r) {
+                break;
+            }
+        }
+        assertThrows(Refusal.class, () -> limiter.admitSend(i, other, request), "another client id: a fresh send");
+        assertDoesNotThrow(() -> admitSend(i, request), "the producer that booked it");
+    }
+
+    @Test
     void messagesOverTheInstancesSizeLimitAreRefusedBeforeAnyBroker() {
         ConfigView v = view(100, 200, null);
         limiter.update(v, 0);
-        Refusal r = assertThrows(Refusal.class, () -> limiter.admitSend(instance(v), send("orders", 64 * 1024 + 1)));
+        Refusal r = assertThrows(Refusal.class, () -> admitSend(instance(v), send("orders", 64 * 1024 + 1)));
         assertEquals(Code.MESSAGE_BODY_TOO_LARGE, r.code());
         assertTrue(r.getMessage().contains("64 KiB"), r.getMessage());
-        assertDoesNotThrow(() -> limiter.admitSend(instance(v), send("orders", 64 * 1024)));
+        assertDoesNotThrow(() -> admitSend(instance(v), send("orders", 64 * 1024)));
     }
 
     @Test
