@@ -130,8 +130,9 @@ final class TraceBuffer {
     Entry poll(Lane lane) {
         Entry e = lane.queue.poll();
         if (e != null) {
-            unreserve(e.weight());
+            // the lane's count first: it never exceeds the buffer's, so a lone lane meets the buffer's bound first
             release(lane, e.weight());
+            unreserve(e.weight());
         }
         return e;
     }
