@@ -1,5 +1,6 @@
 package io.gantry.dataplane.pipeline;
 
+import apache.rocketmq.v2.AckMessageRequest;
 import apache.rocketmq.v2.Code;
 import apache.rocketmq.v2.Message;
 import apache.rocketmq.v2.SendMessageRequest;
@@ -58,6 +59,13 @@ public final class MessageFields {
                         + " of message " + sp.getMessageId() + " to topic '" + topic + "' in instance " + instanceId(ctx)
                         + " is out of range: at most " + MAX_DELAY_SECONDS / 86_400 + " days ahead");
             }
+        }
+    }
+
+    /** Every entry of an ack. */
+    public static void checkAck(AckMessageRequest request, CallContext ctx) {
+        for (int i = 0; i < request.getEntriesCount(); i++) {
+            checkMessageId(request.getEntries(i).getMessageId(), ctx, request.getTopic().getName());
         }
     }
 

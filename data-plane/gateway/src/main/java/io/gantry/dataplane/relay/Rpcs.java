@@ -96,7 +96,7 @@ public final class Rpcs {
             s -> AckMessageResponse.newBuilder().setStatus(s).build(), AckMessageResponse::getStatus, none(),
             (req, ctx) -> {
                 subscribe(ctx, req.getGroup(), req.getTopic());
-                req.getEntriesList().forEach(e -> MessageFields.checkMessageId(e.getMessageId(), ctx, req.getTopic().getName()));
+                MessageFields.checkAck(req, ctx);
             });
 
     public static final Rpc<ForwardMessageToDeadLetterQueueRequest, ForwardMessageToDeadLetterQueueResponse> FORWARD_MESSAGE_TO_DEAD_LETTER_QUEUE = new Rpc<>(
