@@ -250,7 +250,7 @@ public final class EventWriter {
 
     private static String describe(Exception e) {
         String state = e instanceof SQLException sql && sql.getSQLState() != null ? sql.getSQLState() + " " : "";
-        String message = String.valueOf(e.getMessage());
+        String message = String.valueOf(e.getMessage()).replace('\n', ' ');
         return state + (message.length() <= 500 ? message : message.substring(0, 500) + "…");
     }
 
