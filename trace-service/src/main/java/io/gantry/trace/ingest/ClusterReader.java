@@ -303,6 +303,7 @@ public final class ClusterReader implements AutoCloseable {
         metrics.eventsStored.add(result.inserted());
         metrics.eventsDuplicate.add(result.duplicates());
         metrics.eventsRejected.add(result.rejected());
+        metrics.eventsParked.add(result.parked());
         metrics.lastCommitMillis.set(clock.millis());
     }
 

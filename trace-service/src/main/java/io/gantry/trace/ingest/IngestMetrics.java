@@ -12,6 +12,7 @@ public final class IngestMetrics {
         public final LongAdder eventsStored = new LongAdder();
         public final LongAdder eventsDuplicate = new LongAdder();
         public final LongAdder eventsRejected = new LongAdder();
+        public final LongAdder eventsParked = new LongAdder();
         public final LongAdder batchesMalformed = new LongAdder();
         public final LongAdder deadLettersFound = new LongAdder();
         public final LongAdder errors = new LongAdder();
@@ -34,6 +35,8 @@ public final class IngestMetrics {
         counter(out, "gantry_trace_events_stored_total", "Trace events written to PostgreSQL (new rows)", c -> c.eventsStored.sum());
         counter(out, "gantry_trace_events_duplicate_total", "Trace events already stored (redelivered)", c -> c.eventsDuplicate.sum());
         counter(out, "gantry_trace_events_rejected_total", "Trace events without instance, message id, event id or type", c -> c.eventsRejected.sum());
+        counter(out, "gantry_trace_events_parked_total", "Trace events the store could not hold, set aside in trace.parked_events",
+                c -> c.eventsParked.sum());
         counter(out, "gantry_trace_batches_malformed_total", "Trace topic messages that were not a TraceEventBatch", c -> c.batchesMalformed.sum());
         counter(out, "gantry_trace_dead_letters_found_total", "Messages found in %DLQ% topics", c -> c.deadLettersFound.sum());
         counter(out, "gantry_trace_read_errors_total", "Failed read or write rounds (retried)", c -> c.errors.sum());

@@ -38,7 +38,8 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> upstreamInFlight = new ConcurrentHashMap<>();
     private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> traceEvents = Map.of("published", new LongAdder(),
-            "dropped_buffer_full", new LongAdder(), "dropped_refused", new LongAdder());
+            "dropped_buffer_full", new LongAdder(), "dropped_refused", new LongAdder(),
+            "dropped_instance_share", new LongAdder(), "dropped_oversized", new LongAdder());
 
     private record Gauge(String help, DoubleSupplier value) {
     }
@@ -97,7 +98,10 @@ public final class GatewayMetrics {
         foreignDropped.increment();
     }
 
-    /** Trace events that reached {@code outcome}: published, dropped_buffer_full or dropped_refused. */
+    /**
+     * Trace events that reached {@code outcome}: published, dropped_buffer_full, dropped_refused,
+     * dropped_instance_share (their instance held its share of the buffer) or dropped_oversized.
+     */
     public void traceEvents(String outcome, long count) {
         LongAdder a = traceEvents.get(outcome);
         if (a == null) {

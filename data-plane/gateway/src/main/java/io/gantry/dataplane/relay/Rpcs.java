@@ -40,6 +40,7 @@ import io.gantry.dataplane.mapping.NameMapper;
 import io.gantry.dataplane.metrics.GatewayMetrics;
 import io.gantry.dataplane.pipeline.Authorization;
 import io.gantry.dataplane.pipeline.CallContext;
+import io.gantry.dataplane.pipeline.MessageFields;
 import io.gantry.dataplane.throttle.ThroughputLimiter;
 import io.gantry.isolation.acl.AclAction;
 import io.gantry.isolation.acl.AclResourceType;
@@ -94,14 +95,17 @@ public final class Rpcs {
     public static final Rpc<AckMessageRequest, AckMessageResponse> ACK_MESSAGE = new Rpc<>(MessagingServiceGrpc.getAckMessageMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
             s -> AckMessageResponse.newBuilder().setStatus(s).build(), AckMessageResponse::getStatus, none(),
-            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getTopic()));
+            (req, ctx) -> {
+                subscribe(ctx, req.getGroup(), req.getTopic());
+                MessageFields.checkAck(req, ctx);
+            });
 
     public static final Rpc<ForwardMessageToDeadLetterQueueRequest, ForwardMessageToDeadLetterQueueResponse> FORWARD_MESSAGE_TO_DEAD_LETTER_QUEUE = new Rpc<>(
             MessagingServiceGrpc.getForwardMessageToDeadLetterQueueMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
             s -> ForwardMessageToDeadLetterQueueResponse.newBuilder().setStatus(s).build(),
             ForwardMessageToDeadLetterQueueResponse::getStatus, none(),
-            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getTopic()));
+            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getTopic(), req.getMessageId()));
 
     public static final Rpc<PullMessageRequest, PullMessageResponse> PULL_MESSAGE = new Rpc<>(
             MessagingServiceGrpc.getPullMessageMethod(),
@@ -133,7 +137,10 @@ public final class Rpcs {
     public static final Rpc<EndTransactionRequest, EndTransactionResponse> END_TRANSACTION = new Rpc<>(MessagingServiceGrpc.getEndTransactionMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
             s -> EndTransactionResponse.newBuilder().setStatus(s).build(), EndTransactionResponse::getStatus, none(),
-            (req, ctx) -> Authorization.require(ctx, AclResourceType.TOPIC, req.getTopic().getName(), AclAction.PUB));
+            (req, ctx) -> {
+                Authorization.require(ctx, AclResourceType.TOPIC, req.getTopic().getName(), AclAction.PUB);
+                MessageFields.checkMessageId(req.getMessageId(), ctx, req.getTopic().getName());
+            });
 
     public static final Rpc<TelemetryCommand, TelemetryCommand> TELEMETRY = new Rpc<>(
             MessagingServiceGrpc.getTelemetryMethod(),
@@ -154,7 +161,7 @@ public final class Rpcs {
             NameMapper::toUpstream, NameMapper::toClient,
             s -> ChangeInvisibleDurationResponse.newBuilder().setStatus(s).build(),
             ChangeInvisibleDurationResponse::getStatus, none(),
-            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getTopic()));
+            (req, ctx) -> subscribe(ctx, req.getGroup(), req.getTopic(), req.getMessageId()));
 
     public static final Rpc<RecallMessageRequest, RecallMessageResponse> RECALL_MESSAGE = new Rpc<>(MessagingServiceGrpc.getRecallMessageMethod(),
             NameMapper::toUpstream, NameMapper::toClient,
@@ -195,6 +202,12 @@ public final class Rpcs {
         Authorization.require(ctx, AclResourceType.TOPIC, topic.getName(), AclAction.SUB);
     }
 
+    /** Consuming one message by id: its id is traced, so it must be one the trace store can index. */
+    private static void subscribe(CallContext ctx, Resource group, Resource topic, String messageId) {
+        subscribe(ctx, group, topic);
+        MessageFields.checkMessageId(messageId, ctx, topic.getName());
+    }
+
     private static void admitQueryRoute(QueryRouteRequest req, CallContext ctx) {
         Authorization.requireAny(ctx, AclResourceType.TOPIC, req.getTopic().getName(), AclAction.PUB, AclAction.SUB);
     }
@@ -215,6 +228,7 @@ public final class Rpcs {
                 checked = topic;
             }
         }
+        MessageFields.checkSend(req, ctx);
         ctx.limiter().admitSend(ctx.instance(), ThroughputLimiter.sender(ctx.account().accessKey(), ctx.upstreamClientId()), req);
     }
 

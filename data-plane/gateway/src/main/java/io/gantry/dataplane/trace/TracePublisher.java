@@ -33,6 +33,10 @@ final class TracePublisher {
     static final String PUBLISHED = "published";
     static final String DROPPED_BUFFER_FULL = "dropped_buffer_full";
     static final String DROPPED_REFUSED = "dropped_refused";
+    static final String DROPPED_INSTANCE_SHARE = "dropped_instance_share";
+    static final String DROPPED_OVERSIZED = "dropped_oversized";
+    /** Events taken from one instance's lane before the next lane's turn: batches are shared fairly. */
+    static final int QUANTUM = 64;
 
     /** Publishes one serialized batch to a cluster's trace topic; completes exceptionally when refused or failed. */
     interface BatchSender {
@@ -49,10 +53,19 @@ final class TracePublisher {
      * @param maxDelayMillis  how long the first event of a batch waits for more
      * @param tickMillis      how often the buffer is drained
      * @param backoffMillis   the wait before each retry; its length is the number of retries
-     * @param maxInFlight     batches per cluster being sent or waiting for a retry; more are dropped
+     * @param maxInFlight     batches per cluster being sent or waiting for a retry; while a cluster has
+     *                        that many, its events wait in the buffer (whose per-instance shares then
+     *                        decide whose events are dropped)
+     * @param maxEventBytes   a serialized event larger than this is dropped (counted), never sent alone
+     *                        in a batch the proxy would refuse
      */
-    record Limits(int maxEvents, int maxBytes, long maxDelayMillis, long tickMillis, long[] backoffMillis, int maxInFlight) {
-        static final Limits DEFAULT = new Limits(1_000, 1024 * 1024, 100, 10, new long[] {200, 1_000, 3_000}, 8);
+    record Limits(int maxEvents, int maxBytes, long maxDelayMillis, long tickMillis, long[] backoffMillis, int maxInFlight,
+                  int maxEventBytes) {
+        static final Limits DEFAULT = new Limits(1_000, 1024 * 1024, 100, 10, new long[] {200, 1_000, 3_000}, 8, 64 * 1024);
+
+        Limits(int maxEvents, int maxBytes, long maxDelayMillis, long tickMillis, long[] backoffMillis, int maxInFlight) {
+            this(maxEvents, maxBytes, maxDelayMillis, tickMillis, backoffMillis, maxInFlight, Math.min(maxBytes, 64 * 1024));
+        }
     }
 
     private final String gatewayId;
@@ -111,49 +124,88 @@ final class TracePublisher {
     }
 
     private void drain(boolean flushAll) {
+        buffer.rebalance();
         long dropped = buffer.takeDropped();
         if (dropped > 0) {
             metrics.traceEvents(DROPPED_BUFFER_FULL, dropped);
         }
-        TraceBuffer.Entry entry;
-        while ((entry = buffer.poll()) != null) {
-            TraceEvent event = entry.event().setEventId(eventIdPrefix + (++sequence)).build();
-            int size = event.getSerializedSize() + 4;
-            Open batch = open.get(entry.clusterId());
-            if (batch != null && batch.bytes + size > limits.maxBytes()) {
-                seal(batch);
-                batch = null;
-            }
-            if (batch == null) {
-                batch = new Open(entry.clusterId());
-                open.put(entry.clusterId(), batch);
-            }
-            batch.events.add(event);
-            batch.bytes += size;
-            if (batch.events.size() >= limits.maxEvents()) {
-                seal(batch);
+        long overShare = buffer.takeDroppedOverShare();
+        if (overShare > 0) {
+            metrics.traceEvents(DROPPED_INSTANCE_SHARE, overShare);
+        }
+        // round robin over the instances, QUANTUM events each: a flooding tenant's events fill only its
+        // turns of each batch, and a cluster with all its batches in flight leaves its events buffered
+        List<TraceBuffer.Lane> lanes = buffer.lanes();
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (TraceBuffer.Lane lane : lanes) {
+                for (int k = 0; k < QUANTUM; k++) {
+                    TraceBuffer.Entry head = lane.peek();
+                    if (head == null || (!flushAll && busy(head.clusterId()))) {
+                        break;
+                    }
+                    add(buffer.poll(lane), flushAll);
+                    progress = true;
+                }
             }
         }
         long now = System.nanoTime();
         for (Open batch : new ArrayList<>(open.values())) {
             if (flushAll || now - batch.openedNanos >= TimeUnit.MILLISECONDS.toNanos(limits.maxDelayMillis())) {
-                seal(batch);
+                seal(batch, flushAll);
             }
         }
     }
 
-    private void seal(Open batch) {
-        open.remove(batch.clusterId);
+    private void add(TraceBuffer.Entry entry, boolean force) {
+        TraceEvent event = entry.event().setEventId(eventIdPrefix + (++sequence)).build();
+        int size = event.getSerializedSize() + 4;
+        if (size > limits.maxEventBytes()) {
+            metrics.traceEvents(DROPPED_OVERSIZED, 1);
+            return;
+        }
+        Open batch = open.get(entry.clusterId());
+        if (batch != null && (batch.bytes + size > limits.maxBytes() || batch.events.size() >= limits.maxEvents())) {
+            seal(batch, force);
+            batch = null;
+        }
+        if (batch == null) {
+            batch = new Open(entry.clusterId());
+            open.put(entry.clusterId(), batch);
+        }
+        batch.events.add(event);
+        batch.bytes += size;
+        if (batch.events.size() >= limits.maxEvents()) {
+            seal(batch, force);
+        }
+    }
+
+    /** All of the cluster's batches are in flight: its events wait. */
+    private boolean busy(String clusterId) {
+        AtomicInteger n = inFlight.get(clusterId);
+        return n != null && n.get() >= limits.maxInFlight();
+    }
+
+    /**
+     * Sends the batch if the cluster has room for one more in flight; otherwise keeps it open (a later
+     * tick seals it), or with {@code force} (closing) drops it, counted.
+     */
+    private void seal(Open batch, boolean force) {
         int n = batch.events.size();
         if (n == 0) {
+            open.remove(batch.clusterId);
             return;
         }
         AtomicInteger clusterInFlight = inFlight.computeIfAbsent(batch.clusterId, k -> new AtomicInteger());
         if (clusterInFlight.get() >= limits.maxInFlight()) {
-            // the cluster is not keeping up (or not answering): holding more would only grow the heap
-            metrics.traceEvents(DROPPED_BUFFER_FULL, n);
+            if (force) {
+                open.remove(batch.clusterId);
+                metrics.traceEvents(DROPPED_BUFFER_FULL, n);
+            }
             return;
         }
+        open.remove(batch.clusterId);
         ByteString body = TraceEventBatch.newBuilder().setGatewayId(gatewayId).addAllEvents(batch.events).build().toByteString();
         Batch sealed = new Batch(batch.clusterId, messageIds.next(), body, n);
         clusterInFlight.incrementAndGet();

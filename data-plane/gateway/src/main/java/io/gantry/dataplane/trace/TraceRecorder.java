@@ -42,8 +42,9 @@ import java.util.logging.Logger;
  * <table>
  *   <caption>what becomes an event</caption>
  *   <tr><th>RPC</th><th>when</th><th>event (one per message or entry)</th></tr>
- *   <tr><td>SendMessage</td><td>request</td><td>SEND</td></tr>
- *   <tr><td>SendMessage</td><td>response</td><td>STORE (any status: a refusal is a STORE with its code)</td></tr>
+ *   <tr><td>SendMessage</td><td>response, messages the proxy accepted</td><td>SEND (the proxy's message id, the
+ *       request's time) then STORE</td></tr>
+ *   <tr><td>SendMessage</td><td>response, messages refused</td><td>STORE with the refusal's code</td></tr>
  *   <tr><td>ReceiveMessage, PullMessage</td><td>each message of the stream</td><td>DELIVER</td></tr>
  *   <tr><td>AckMessage</td><td>response, entries with OK</td><td>ACK</td></tr>
  *   <tr><td>ChangeInvisibleDuration</td><td>response OK</td><td>NACK</td></tr>
@@ -62,6 +63,13 @@ public final class TraceRecorder implements TraceTap, AutoCloseable {
     static final int MAX_PROPERTIES = 32;
     static final int MAX_CHARS = 256;
     static final int MAX_KEYS = 32;
+    /**
+     * Characters of keys and user properties one event may carry: what is beyond is left out (counted in
+     * {@code gantry_gateway_trace_events_truncated_total}), so that no event grows into a batch of its own.
+     */
+    static final int MAX_VARIABLE_CHARS = 16 * 1024;
+    /** The longest invisible duration traced; longer ones (the proxy refuses them) are cut, never overflow. */
+    private static final long MAX_INVISIBLE_MILLIS = 366L * 24 * 3600 * 1000;
     /** What an event costs in the buffer before its variable-length parts (strings are shared, so an estimate). */
     private static final int BASE_WEIGHT = 256;
     static final String SERVER_CHECK = "SERVER_CHECK";
@@ -70,6 +78,7 @@ public final class TraceRecorder implements TraceTap, AutoCloseable {
     private final TraceBuffer buffer;
     private final TracePublisher publisher;
     private volatile boolean failureLogged;
+    private final java.util.concurrent.atomic.LongAdder truncated = new java.util.concurrent.atomic.LongAdder();
 
     TraceRecorder(TraceBuffer buffer, TracePublisher publisher) {
         this.buffer = buffer;
@@ -86,18 +95,20 @@ public final class TraceRecorder implements TraceTap, AutoCloseable {
         TracePublisher publisher = new TracePublisher(gatewayId, buffer, sender, metrics, TracePublisher.Limits.DEFAULT);
         publisher.start();
         metrics.gauge("gantry_gateway_trace_buffered_events", "Trace events waiting to be published.", buffer::size);
-        return new TraceRecorder(buffer, publisher);
+        TraceRecorder recorder = new TraceRecorder(buffer, publisher);
+        metrics.section(out -> out.append("# HELP gantry_gateway_trace_events_truncated_total Trace events whose keys or user ")
+                .append("properties were cut to the event size limit.\n")
+                .append("# TYPE gantry_gateway_trace_events_truncated_total counter\n")
+                .append("gantry_gateway_trace_events_truncated_total ").append(recorder.truncated()).append('\n'));
+        return recorder;
     }
 
+    /**
+     * Nothing: a SEND is recorded from the proxy's answer ({@link #onResponse}), so that only messages
+     * the proxy took, under the id it answered, become messages in the trace store.
+     */
     @Override
     public void onRequest(String rpc, Object clientRequest, CallContext context, long startNanos) {
-        try {
-            if ("SendMessage".equals(rpc)) {
-                sent((SendMessageRequest) clientRequest, context);
-            }
-        } catch (RuntimeException e) {
-            captureFailed(rpc, e);
-        }
     }
 
     @Override
@@ -127,64 +138,87 @@ public final class TraceRecorder implements TraceTap, AutoCloseable {
 
     // ------------------------------------------------------------------ producer side
 
-    private void sent(SendMessageRequest request, CallContext ctx) {
-        long now = System.currentTimeMillis();
-        String clientId = ownClientId(ctx);
-        for (Message m : request.getMessagesList()) {
-            SystemProperties sp = m.getSystemProperties();
-            TraceEvent.Builder e = event(TraceEventType.SEND, ctx, now)
-                    .setTopic(m.getTopic().getName())
-                    .setMessageId(sp.getMessageId())
-                    .setMessageType(messageType(sp.getMessageType()))
-                    .setBodySize(m.getBody().size())
-                    .setProducerClientId(clientId);
-            int weight = BASE_WEIGHT;
-            if (sp.hasTag()) {
-                e.setTag(bounded(sp.getTag()));
-            }
-            int keys = sp.getKeysCount();
-            for (int i = 0; i < keys && i < MAX_KEYS; i++) {
-                String k = bounded(sp.getKeys(i));
-                e.addKeys(k);
-                weight += 2 * k.length();
-            }
-            if (sp.hasMessageGroup()) {
-                e.setMessageGroup(bounded(sp.getMessageGroup()));
-            }
-            if (sp.hasBornTimestamp()) {
-                e.setBornTimestampMillis(millis(sp.getBornTimestamp()));
-            }
-            if (sp.hasDeliveryTimestamp()) {
-                e.setDeliveryTimestampMillis(millis(sp.getDeliveryTimestamp()));
-            }
-            if (m.getUserPropertiesCount() > 0) {
-                weight += boundedProperties(m.getUserPropertiesMap(), e);
-            }
-            buffer.offer(ctx.instance().clusterId(), e, weight);
-        }
-    }
-
+    /** One SEND per accepted message, then a STORE per message whatever its status. */
     private void stored(SendMessageRequest request, SendMessageResponse response, CallContext ctx, long startNanos) {
         long now = System.currentTimeMillis();
         long latency = micros(startNanos);
+        long requestedAt = now - latency / 1000;
         int n = request.getMessagesCount();
         boolean perEntry = response.getEntriesCount() == n;
+        String clientId = null;
         for (int i = 0; i < n; i++) {
             Message m = request.getMessages(i);
+            String requestId = m.getSystemProperties().getMessageId();
             TraceEvent.Builder e = event(TraceEventType.STORE, ctx, now)
                     .setTopic(m.getTopic().getName())
                     .setLatencyMicros(latency);
+            String messageId;
+            Code code;
             if (perEntry) {
                 SendResultEntry entry = response.getEntries(i);
-                e.setStatus(entry.getStatus().getCode().name())
-                        .setMessageId(entry.getMessageId().isEmpty() ? m.getSystemProperties().getMessageId() : entry.getMessageId())
+                code = entry.getStatus().getCode();
+                messageId = entry.getMessageId().isEmpty() ? requestId : entry.getMessageId();
+                e.setStatus(code.name())
+                        .setMessageId(messageId)
                         .setQueueOffset(entry.getOffset())
                         .setTransactionId(entry.getTransactionId());
             } else {
-                e.setStatus(response.getStatus().getCode().name()).setMessageId(m.getSystemProperties().getMessageId());
+                code = response.getStatus().getCode();
+                messageId = requestId;
+                e.setStatus(code.name()).setMessageId(messageId);
+            }
+            if (code == Code.OK) {
+                if (clientId == null) {
+                    clientId = ownClientId(ctx);
+                }
+                sent(m, messageId, clientId, ctx, requestedAt);
             }
             buffer.offer(ctx.instance().clusterId(), e, BASE_WEIGHT);
         }
+    }
+
+    private void sent(Message m, String messageId, String clientId, CallContext ctx, long requestedAt) {
+        SystemProperties sp = m.getSystemProperties();
+        TraceEvent.Builder e = event(TraceEventType.SEND, ctx, requestedAt)
+                .setTopic(m.getTopic().getName())
+                .setMessageId(messageId)
+                .setMessageType(messageType(sp.getMessageType()))
+                .setBodySize(m.getBody().size())
+                .setProducerClientId(clientId);
+        int weight = BASE_WEIGHT;
+        if (sp.hasTag()) {
+            e.setTag(bounded(sp.getTag()));
+        }
+        int budget = MAX_VARIABLE_CHARS;
+        boolean cut = false;
+        int keys = sp.getKeysCount();
+        for (int i = 0; i < keys && i < MAX_KEYS; i++) {
+            String k = bounded(sp.getKeys(i));
+            if (k.length() > budget) {
+                cut = true;
+                break;
+            }
+            budget -= k.length();
+            e.addKeys(k);
+            weight += 2 * k.length();
+        }
+        if (sp.hasMessageGroup()) {
+            e.setMessageGroup(bounded(sp.getMessageGroup()));
+        }
+        if (sp.hasBornTimestamp()) {
+            e.setBornTimestampMillis(millis(sp.getBornTimestamp()));
+        }
+        if (sp.hasDeliveryTimestamp()) {
+            e.setDeliveryTimestampMillis(millis(sp.getDeliveryTimestamp()));
+        }
+        if (m.getUserPropertiesCount() > 0) {
+            weight += boundedProperties(m.getUserPropertiesMap(), e, budget);
+            cut |= e.getPropertiesCount() < Math.min(MAX_PROPERTIES, m.getUserPropertiesCount());
+        }
+        if (cut) {
+            truncated.increment();
+        }
+        buffer.offer(ctx.instance().clusterId(), e, weight);
     }
 
     private void ended(EndTransactionRequest request, EndTransactionResponse response, CallContext ctx) {
@@ -218,7 +252,7 @@ public final class TraceRecorder implements TraceTap, AutoCloseable {
         Duration invisible = request.hasInvisibleDuration() ? request.getInvisibleDuration()
                 : sp.hasInvisibleDuration() ? sp.getInvisibleDuration() : null;
         if (invisible != null) {
-            e.setInvisibleUntilMillis(now + millis(invisible));
+            e.setInvisibleUntilMillis(now + invisibleMillis(invisible));
         }
         buffer.offer(ctx.instance().clusterId(), e, BASE_WEIGHT);
     }
@@ -290,7 +324,7 @@ public final class TraceRecorder implements TraceTap, AutoCloseable {
                 .setMessageId(request.getMessageId())
                 .setConsumerGroup(request.getGroup().getName())
                 .setConsumerClientId(ownClientId(ctx))
-                .setInvisibleUntilMillis(now + millis(request.getInvisibleDuration()));
+                .setInvisibleUntilMillis(now + invisibleMillis(request.getInvisibleDuration()));
         buffer.offer(ctx.instance().clusterId(), e, BASE_WEIGHT);
     }
 
@@ -332,8 +366,11 @@ public final class TraceRecorder implements TraceTap, AutoCloseable {
         return upstream.startsWith(prefix) ? upstream.substring(prefix.length()) : upstream;
     }
 
-    /** Copies at most {@link #MAX_PROPERTIES} entries, each key and value cut to {@link #MAX_CHARS}; answers their weight. */
-    static int boundedProperties(Map<String, String> properties, TraceEvent.Builder e) {
+    /**
+     * Copies at most {@link #MAX_PROPERTIES} entries, each key and value cut to {@link #MAX_CHARS}, while
+     * they fit in {@code budget} characters; answers their weight.
+     */
+    static int boundedProperties(Map<String, String> properties, TraceEvent.Builder e, int budget) {
         int weight = 0;
         int n = 0;
         for (Map.Entry<String, String> p : properties.entrySet()) {
@@ -342,6 +379,10 @@ public final class TraceRecorder implements TraceTap, AutoCloseable {
             }
             String k = bounded(p.getKey());
             String v = bounded(p.getValue());
+            if (k.length() + v.length() > budget) {
+                continue;
+            }
+            budget -= k.length() + v.length();
             e.putProperties(k, v);
             weight += 2 * (k.length() + v.length()) + 64;
         }
@@ -374,6 +415,13 @@ public final class TraceRecorder implements TraceTap, AutoCloseable {
         return d.getSeconds() * 1000L + d.getNanos() / 1_000_000;
     }
 
+    private static long invisibleMillis(Duration d) {
+        if (d.getSeconds() < 0) {
+            return 0;
+        }
+        return d.getSeconds() >= MAX_INVISIBLE_MILLIS / 1000 ? MAX_INVISIBLE_MILLIS : millis(d);
+    }
+
     private static long micros(long startNanos) {
         return (System.nanoTime() - startNanos) / 1000;
     }
@@ -383,6 +431,11 @@ public final class TraceRecorder implements TraceTap, AutoCloseable {
             failureLogged = true;
             LOG.log(Level.WARNING, "trace capture failed for " + rpc + " (logged once; the call itself goes on)", e);
         }
+    }
+
+    /** Events whose keys or properties were cut to {@link #MAX_VARIABLE_CHARS}. */
+    long truncated() {
+        return truncated.sum();
     }
 
     TraceBuffer buffer() {

@@ -9,7 +9,7 @@ import io.gantry.dataplane.pipeline.CallContext;
  * are immutable protobuf messages, but keeping a reference keeps the message body alive too, so an
  * implementation copies the fields it needs rather than holding on to them. Only what the relay forwards
  * and relays back reaches the tap: requests the gateway refuses and error answers it makes itself (an
- * unreachable proxy, a timeout) do not, so a SEND without a STORE means the proxy never answered.
+ * unreachable proxy, a timeout) do not; a message the proxy never answered leaves no event at all.
  *
  * @see TraceRecorder
  */
