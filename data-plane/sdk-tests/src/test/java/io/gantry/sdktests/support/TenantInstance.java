@@ -179,6 +179,17 @@ public final class TenantInstance {
         return post("/accounts/" + username + "/acls", rule, 201).jsonPath().getString("ruleId");
     }
 
+    /**
+     * POST …/consumer-groups/{group}/offset-resets with {@code body} and waits until the reset is applied
+     * (RUNNING); answers its id.
+     */
+    public String resetOffsets(String group, Map<String, Object> body) {
+        String resets = "/consumer-groups/" + group + "/offset-resets";
+        String resetId = post(resets, body, 202).jsonPath().getString("resetId");
+        tenant.awaitStatus(path() + resets + "/" + resetId, "RUNNING");
+        return resetId;
+    }
+
     /** PATCH the instance itself (e.g. {"ipAllowlist": [...]}). */
     public void update(Map<String, Object> patch) {
         Response response = tenant.api().body(patch).patch(path());
