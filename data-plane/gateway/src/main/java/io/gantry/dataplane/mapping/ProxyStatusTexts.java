@@ -13,7 +13,7 @@ final class ProxyStatusTexts {
     }
 
     static String of(Code code, String instanceId) {
-        String in = " (instance " + instanceId + ")";
+        String in = instanceId.isEmpty() ? "" : " (instance " + instanceId + ")";
         return switch (code) {
             case TOPIC_NOT_FOUND -> "the topic does not exist on the RocketMQ cluster" + in;
             case CONSUMER_GROUP_NOT_FOUND -> "the consumer group does not exist on the RocketMQ cluster" + in;
