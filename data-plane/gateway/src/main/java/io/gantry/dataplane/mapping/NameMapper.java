@@ -501,6 +501,6 @@ public final class NameMapper {
         }
         java.util.logging.Logger.getLogger(NameMapper.class.getName()).fine(() -> "instance " + s.instanceId()
                 + ": the proxy answered " + st.getCode() + " '" + st.getMessage() + "'");
-        return st.toBuilder().setMessage(ProxyStatusTexts.of(st.getCode(), s.instanceId())).build();
+        return st.toBuilder().setMessage(ProxyStatusTexts.of(st.getCode())).build();
     }
 }
