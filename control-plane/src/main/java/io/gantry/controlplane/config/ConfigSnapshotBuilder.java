@@ -80,6 +80,7 @@ public class ConfigSnapshotBuilder {
                     .setEdition(i.edition).setTpsSpec(i.tpsSpec)
                     .setMaxMessageSizeKib(Editions.byCode(i.edition).map(e -> e.maxMessageSizeKiB()).orElse(4096))
                     .setThroughput(throughput(i, throttles.get(i.instanceId)))
+                    .setClientLimits(clientLimits(i.edition))
                     .addAllIpAllowlist(i.ipAllowlist);
             for (TopicEntity t : topics.getOrDefault(i.instanceId, List.of())) {
                 b.addTopics(Topic.newBuilder().setName(t.name).setMessageType(MessageType.valueOf("MESSAGE_TYPE_" + t.messageType.name()))
@@ -104,6 +105,14 @@ public class ConfigSnapshotBuilder {
             snapshot.addInstances(b);
         }
         return snapshot.build();
+    }
+
+    /** An edition retired from the price book: the gateway falls back to its own defaults (field absent). */
+    private static io.gantry.api.config.v1.ClientLimits clientLimits(String edition) {
+        return Editions.byCode(edition).map(e -> io.gantry.api.config.v1.ClientLimits.newBuilder()
+                        .setTelemetryStreams(e.clientLimits().telemetryStreams()).setReceives(e.clientLimits().receives())
+                        .setClientIds(e.clientLimits().clientIds()).build())
+                .orElse(io.gantry.api.config.v1.ClientLimits.getDefaultInstance());
     }
 
     private static Throughput throughput(InstanceEntity i, InstanceThrottleEntity throttle) {

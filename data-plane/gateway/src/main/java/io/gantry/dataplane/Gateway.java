@@ -4,6 +4,8 @@ import apache.rocketmq.v2.Endpoints;
 import io.gantry.api.config.ConfigWatchClient;
 import io.gantry.api.config.v1.ConfigSnapshot;
 import io.gantry.dataplane.config.ConfigStore;
+import io.gantry.dataplane.limits.ConnectionsPerAddress;
+import io.gantry.dataplane.limits.RequestSizeLimits;
 import io.gantry.dataplane.mapping.EndpointsFormat;
 import io.gantry.dataplane.metrics.GatewayMetrics;
 import io.gantry.dataplane.metrics.MetricsServer;
@@ -25,6 +27,7 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -61,14 +64,6 @@ public final class Gateway implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
     /** The RocketMQ proxy's own default limit (grpcMaxInboundMessageSize): what the gateway accepts from upstream. */
     static final int MAX_MESSAGE_BYTES = 130 * 1024 * 1024;
-    /**
-     * What a client may send in one gRPC message: the largest edition's message (8 MiB) with room for
-     * properties. Bigger requests are refused by gRPC before they are buffered, so nobody can make the
-     * gateway hold 130 MiB per stream.
-     */
-    static final int MAX_CLIENT_MESSAGE_BYTES = 16 * 1024 * 1024;
-    /** Calls one client connection may have open at once (the SDK needs a few dozen). */
-    static final int MAX_CALLS_PER_CONNECTION = 1024;
 
     private final GatewayConfig config;
     private final EventLoopGroup eventLoops;
@@ -89,6 +84,9 @@ public final class Gateway implements AutoCloseable {
     private TraceRecorder traceRecorder;
     private final ThroughputLimiter limiter = new ThroughputLimiter(System::nanoTime);
     private CoordinatorClient coordinator;
+    private ConnectionsPerAddress connectionsPerAddress;
+    private RequestSizeLimits requestSizes;
+    private Pipeline pipeline;
 
     private Gateway(GatewayConfig config) {
         this.config = config;
@@ -122,9 +120,17 @@ public final class Gateway implements AutoCloseable {
     private void startAll() throws IOException {
         store.beforeSwap(upstreams::prepare);
         store.afterSwap(view -> upstreams.retire());
-        Pipeline pipeline = new Pipeline(store, new Authentication(Clock.systemUTC(), RequestSignature.DEFAULT_MAX_SKEW),
+        pipeline = new Pipeline(store, new Authentication(Clock.systemUTC(), RequestSignature.DEFAULT_MAX_SKEW),
                 new InstanceResolution(upstreams), new Authorization(), limiter);
-        Class<? extends ServerChannel> serverChannelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        connectionsPerAddress = new ConnectionsPerAddress(config.connections().maxConnectionsPerAddress());
+        requestSizes = new RequestSizeLimits(config.connections().maxSendRequestBytes(), config.connections().maxRequestBytes());
+        boolean epoll = Epoll.isAvailable();
+        ChannelFactory<ServerChannel> serverChannelType = () -> {
+            ServerChannel listening = epoll ? new EpollServerSocketChannel() : new NioServerSocketChannel();
+            // ahead of Netty's acceptor, which the server bootstrap adds later
+            listening.pipeline().addLast(connectionsPerAddress);
+            return listening;
+        };
         if (config.trace().enabled()) {
             traceRecorder = TraceRecorder.start(config.trace(), config.gatewayId(), upstreams, metrics);
             traceTap = traceRecorder;
@@ -158,6 +164,9 @@ public final class Gateway implements AutoCloseable {
         metrics.gauge("gantry_gateway_throughput_coordinator_connected", "1 while the stream to the throughput coordinator is open.",
                 () -> coordinator.connected() ? 1 : 0);
         metrics.section(this::renderThrottled);
+        metrics.gauge("gantry_gateway_connections_refused_total",
+                "Connections closed at accept because their address had GANTRY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS open.",
+                () -> connectionsPerAddress.refused());
         LOG.info("gateway " + config.gatewayId() + " listening: TLS " + config.bindAddress() + ":" + tlsPort()
                 + (plaintextServer != null ? ", plaintext " + config.bindAddress() + ":" + plaintextPort() : "")
                 + (metricsServer != null ? ", metrics :" + metricsServer.port() : "")
@@ -165,16 +174,23 @@ public final class Gateway implements AutoCloseable {
                 + ", " + config.ioThreads() + " io thread(s), " + (Epoll.isAvailable() ? "epoll" : "nio"));
     }
 
-    private NettyServerBuilder serverBuilder(int port, Class<? extends ServerChannel> serverChannelType) {
-        return NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), port))
-                .channelType(serverChannelType)
+    private NettyServerBuilder serverBuilder(int port, ChannelFactory<ServerChannel> serverChannelType) {
+        ConnectionLimits limits = config.connections();
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), port))
+                .channelFactory(serverChannelType)
                 .bossEventLoopGroup(eventLoops)
                 .workerEventLoopGroup(eventLoops)
                 .directExecutor()
-                .maxInboundMessageSize(MAX_CLIENT_MESSAGE_BYTES)
-                .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
+                // refused by grpc-java from the length prefix, before buffering; smaller per-RPC limits in requestSizes
+                .maxInboundMessageSize(requestSizes.largest())
+                .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
+                .maxConnectionIdle(limits.maxConnectionIdle().toMillis(), TimeUnit.MILLISECONDS)
+                .maxConnectionAge(limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
+                .maxConnectionAgeGrace(limits.maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveTime(1, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
+        builder.addStreamTracerFactory(requestSizes);
+        return builder;
     }
 
     private Server startServer(NettyServerBuilder builder, Pipeline pipeline, String name, String advertised, int port)
@@ -274,6 +290,16 @@ public final class Gateway implements AutoCloseable {
         limiter.throttledTotals().forEach((key, n) -> out.append("gantry_gateway_throttled_requests_total{instance=\"")
                 .append(GatewayMetrics.escape(key.get(0))).append("\",kind=\"").append(key.get(1)).append("\",name=\"")
                 .append(GatewayMetrics.escape(key.get(2))).append("\"} ").append(n).append('\n'));
+    }
+
+    /** Connections per remote address over this gateway's listeners (tests). */
+    public ConnectionsPerAddress connections() {
+        return connectionsPerAddress;
+    }
+
+    /** This replica's per-instance counts of client state (tests). */
+    public io.gantry.dataplane.limits.InstanceClients clients() {
+        return pipeline.clients();
     }
 
     /** This replica's throughput limits (tests). */

@@ -25,6 +25,7 @@ import java.util.Objects;
  *                            topic and group names in metrics are not served where the SDK port is public
  * @param ioThreads           threads of the one shared Netty event loop group (server and upstream channels)
  * @param trace               message trace capture ({@code GANTRY_TRACE_*}); null = on with defaults
+ * @param connections         sizes, connections and calls per client ({@code GANTRY_GATEWAY_MAX_*}); null = defaults
  */
 public record GatewayConfig(
         String bindAddress,
@@ -41,7 +42,8 @@ public record GatewayConfig(
         int metricsPort,
         String metricsBindAddress,
         int ioThreads,
-        TraceSettings trace) {
+        TraceSettings trace,
+        ConnectionLimits connections) {
 
     public static final int DEFAULT_PORT = 8091;
     public static final int DEFAULT_METRICS_PORT = 9464;
@@ -58,6 +60,21 @@ public record GatewayConfig(
             throw new IllegalArgumentException("ioThreads must be at least 1");
         }
         trace = trace == null ? TraceSettings.DEFAULTS : trace;
+        connections = connections == null ? ConnectionLimits.DEFAULTS : connections;
+    }
+
+    /** Compatibility with callers that predate {@code connections}: the default limits. */
+    public GatewayConfig(String bindAddress, int tlsPort, Path tlsCert, Path tlsKey, Integer plaintextPort, String advertisedEndpoint,
+            String plaintextAdvertisedEndpoint, String configEndpoint, String gatewayToken, String regionId, String gatewayId,
+            int metricsPort, String metricsBindAddress, int ioThreads, TraceSettings trace) {
+        this(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, advertisedEndpoint, plaintextAdvertisedEndpoint, configEndpoint,
+                gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads, trace, null);
+    }
+
+    public GatewayConfig withConnections(ConnectionLimits limits) {
+        return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, advertisedEndpoint,
+                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads,
+                trace, limits);
     }
 
     /**
@@ -72,27 +89,27 @@ public record GatewayConfig(
     public GatewayConfig withTrace(TraceSettings settings) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, advertisedEndpoint,
                 plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads,
-                settings);
+                settings, connections);
     }
 
     public GatewayConfig withPlaintextPort(Integer port) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, port, advertisedEndpoint,
-                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads, trace);
+                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads, trace, connections);
     }
 
     public GatewayConfig withConfigEndpoint(String endpoint, String token) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, advertisedEndpoint,
-                plaintextAdvertisedEndpoint, endpoint, token, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads, trace);
+                plaintextAdvertisedEndpoint, endpoint, token, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads, trace, connections);
     }
 
     public GatewayConfig withAdvertisedEndpoint(String endpoint) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, endpoint,
-                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads, trace);
+                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, ioThreads, trace, connections);
     }
 
     public GatewayConfig withIoThreads(int threads) {
         return new GatewayConfig(bindAddress, tlsPort, tlsCert, tlsKey, plaintextPort, advertisedEndpoint,
-                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, threads, trace);
+                plaintextAdvertisedEndpoint, configEndpoint, gatewayToken, regionId, gatewayId, metricsPort, metricsBindAddress, threads, trace, connections);
     }
 
     /** Reads the {@code GANTRY_*} variables; unknown ones are ignored, malformed numbers throw. */
@@ -115,7 +132,8 @@ public record GatewayConfig(
                 integer(env, "GANTRY_GATEWAY_METRICS_PORT", DEFAULT_METRICS_PORT, -1),
                 blankToNull(env.get("GANTRY_GATEWAY_METRICS_BIND")),
                 integer(env, "GANTRY_GATEWAY_IO_THREADS", Math.min(2, Runtime.getRuntime().availableProcessors()), 1),
-                TraceSettings.fromEnv(env));
+                TraceSettings.fromEnv(env),
+                ConnectionLimits.fromEnv(env));
     }
 
     private static int port(Map<String, String> env, String name, int dflt) {

@@ -19,7 +19,19 @@ public record Edition(
         int maxRetentionHours,
         int defaultRetentionHours,
         int maxMessageSizeKiB,
-        int maxQueuesPerTopic) {
+        int maxQueuesPerTopic,
+        ClientLimits clientLimits) {
+
+    /**
+     * Client state an instance may keep on each gateway and, through it, on the shared proxies (which
+     * hold settings, channels and long polls per client id).
+     *
+     * @param telemetryStreams open Telemetry streams (one per SDK client and gateway)
+     * @param receives         open ReceiveMessage / PullMessage calls (long polls)
+     * @param clientIds        distinct client ids that made a call in the last two minutes
+     */
+    public record ClientLimits(int telemetryStreams, int receives, int clientIds) {
+    }
 
     /** A purchasable throughput level and what it costs. */
     public record TpsSpec(int tps, String hourlyPrice) {

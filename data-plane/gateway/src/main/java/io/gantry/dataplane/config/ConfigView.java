@@ -162,7 +162,7 @@ public final class ConfigView {
     /** The instance's limits without its lists (topics and groups keep only their names and caps). */
     private static Instance limitsOnly(Instance i) {
         Instance.Builder b = Instance.newBuilder().setInstanceId(i.getInstanceId()).setTpsSpec(i.getTpsSpec())
-                .setThroughput(i.getThroughput());
+                .setThroughput(i.getThroughput()).setEdition(i.getEdition()).setClientLimits(i.getClientLimits());
         for (io.gantry.api.config.v1.Topic t : i.getTopicsList()) {
             if (t.getMaxSendTps() > 0) {
                 b.addTopics(io.gantry.api.config.v1.Topic.newBuilder().setName(t.getName()).setMaxSendTps(t.getMaxSendTps()));

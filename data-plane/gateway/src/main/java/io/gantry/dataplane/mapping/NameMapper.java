@@ -491,15 +491,16 @@ public final class NameMapper {
         return st.getCode() != Code.OK && !st.getMessage().isEmpty();
     }
 
-    /** An error text without the namespace and client-id prefixes. */
+    /**
+     * An error status of the proxy with the gateway's own text for its code ({@link ProxyStatusTexts}): the
+     * proxy's text is logged at FINE, never passed on.
+     */
     static Status status(Status st, MappingScope s) {
         if (!needsStatus(st)) {
             return st;
         }
-        String text = s.names().stripFromText(st.getMessage());
-        if (!s.clientIdPrefix().isEmpty() && text.contains(s.clientIdPrefix())) {
-            text = text.replace(s.clientIdPrefix(), "");
-        }
-        return text.equals(st.getMessage()) ? st : st.toBuilder().setMessage(text).build();
+        java.util.logging.Logger.getLogger(NameMapper.class.getName()).fine(() -> "instance " + s.instanceId()
+                + ": the proxy answered " + st.getCode() + " '" + st.getMessage() + "'");
+        return st.toBuilder().setMessage(ProxyStatusTexts.of(st.getCode())).build();
     }
 }

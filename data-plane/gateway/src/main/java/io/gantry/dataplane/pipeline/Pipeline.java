@@ -3,6 +3,7 @@ package io.gantry.dataplane.pipeline;
 import io.gantry.dataplane.config.ConfigStore;
 import io.gantry.dataplane.config.ConfigView;
 import io.gantry.dataplane.config.ConfigView.AccountEntry;
+import io.gantry.dataplane.limits.InstanceClients;
 import io.gantry.dataplane.mapping.MappingScope;
 import io.gantry.dataplane.upstream.HeaderPolicy;
 import io.gantry.dataplane.upstream.UpstreamCluster;
@@ -18,6 +19,7 @@ import java.net.InetAddress;
  *   <li>{@link Authentication} — signature, date, account enabled;</li>
  *   <li>{@link InstanceResolution} — the account's instance and its cluster;</li>
  *   <li>{@link Authorization} — the instance's IP allowlist;</li>
+ *   <li>{@link InstanceClients} — a new client id only while the instance is under its limit;</li>
  * </ol>
  * then per message, in {@link io.gantry.dataplane.relay.RelayCall}:
  * <ol start="4">
@@ -40,6 +42,7 @@ public final class Pipeline {
     private final Authorization authorization;
     private final ThroughputLimiter limiter;
     private final ClientTerminations terminations = new ClientTerminations();
+    private final InstanceClients clients = new InstanceClients(System::nanoTime);
 
     public Pipeline(ConfigStore config, Authentication authentication, InstanceResolution resolution,
             Authorization authorization, ThroughputLimiter limiter) {
@@ -59,12 +62,18 @@ public final class Pipeline {
 
         String upstreamClientId = HeaderPolicy.upstreamClientId(resolved.instance().clientIdPrefix(),
                 headers.get(HeaderPolicy.CLIENT_ID));
+        clients.seen(resolved.instance(), upstreamClientId);
         UpstreamCluster.Proxy proxy = resolved.cluster().pick(upstreamClientId);
         MappingScope scope = new MappingScope(resolved.instance().names(), ingress.advertised(), proxy.endpoints(),
                 resolved.instance().clientIdPrefix(), resolved.instance().id(), view.receiptHandles());
         Metadata upstreamHeaders = HeaderPolicy.upstreamHeaders(headers, upstreamClientId, resolved.cluster().signer());
         return new CallContext(account, resolved.instance(), resolved.cluster(), proxy, scope, upstreamClientId, upstreamHeaders,
                 remote, limiter);
+    }
+
+    /** Per-instance caps on client state held on the proxies (see {@link InstanceClients}). */
+    public InstanceClients clients() {
+        return clients;
     }
 
     /** Client ids that sent NotifyClientTermination recently (see {@link ClientTerminations}). */

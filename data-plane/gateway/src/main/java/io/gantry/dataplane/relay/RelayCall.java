@@ -1,6 +1,7 @@
 package io.gantry.dataplane.relay;
 
 import apache.rocketmq.v2.Code;
+import io.gantry.dataplane.limits.InstanceClients;
 import io.gantry.dataplane.metrics.GatewayMetrics;
 import io.gantry.dataplane.pipeline.CallContext;
 import io.gantry.dataplane.pipeline.Ingress;
@@ -47,6 +48,8 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
     private final Deadline deadline;
     private CallContext context;
     private Refusal admissionRefusal;
+    /** Telemetry and long-poll receives: the instance's share of open streams, held until the call ends. */
+    private InstanceClients.Lease lease;
     private ClientCall<Req, Resp> upstream;
     private Req clientRequest;
     private long requestStartNanos;
@@ -86,9 +89,29 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
     }
 
     synchronized RelayCall<Req, Resp> start() {
-        if (rpc == Rpcs.TELEMETRY && context != null && pipeline.terminations().isTerminated(context.upstreamClientId())) {
-            // a late re-open by a client that already terminated (ClientTerminations): end it at once
-            finish(Status.OK, "TERMINATED_CLIENT");
+        if (admissionRefusal == null) {
+            if (rpc == Rpcs.TELEMETRY && pipeline.terminations().isTerminated(context.instance(), context.upstreamClientId())) {
+                // a late re-open by a client that already terminated (ClientTerminations): end it at once
+                finish(Status.OK, "TERMINATED_CLIENT");
+                return this;
+            }
+            try {
+                if (rpc == Rpcs.TELEMETRY) {
+                    lease = pipeline.clients().openTelemetry(context.instance());
+                } else if (rpc == Rpcs.RECEIVE_MESSAGE || rpc == Rpcs.PULL_MESSAGE) {
+                    lease = pipeline.clients().openReceive(context.instance());
+                }
+            } catch (Refusal r) {
+                admissionRefusal = r;
+            }
+        }
+        if (admissionRefusal != null) {
+            // Decided on the headers alone: the request is never asked for, so a refused caller cannot make
+            // the gateway read or buffer its body (grpc-java reads a message only once it is requested).
+            // A Telemetry stream ends too, instead of answering each command of a caller that cannot pass.
+            send(rpc.errorResponse().apply(apache.rocketmq.v2.Status.newBuilder().setCode(admissionRefusal.code())
+                    .setMessage(admissionRefusal.getMessage()).build()));
+            finish(Status.OK, null);
             return this;
         }
         serverCall.request(1);
@@ -103,10 +126,6 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
             return;
         }
         try {
-            if (admissionRefusal != null) {
-                refuse(admissionRefusal);
-                return;
-            }
             if (rpc.clientStreaming() && upstream != null && !stillAdmitted()) {
                 return;
             }
@@ -162,10 +181,22 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
             return;
         }
         closed = true;
+        releaseLease();
         if (upstream != null) {
             upstream.cancel("client cancelled", null);
         }
         record("CANCELLED");
+    }
+
+    @Override
+    public synchronized void onComplete() {
+        releaseLease();
+    }
+
+    private void releaseLease() {
+        if (lease != null) {
+            lease.release();
+        }
     }
 
     @Override
@@ -213,7 +244,7 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
                         rpc.accounting().count(clientRequest, mapped, context, metrics);
                         traceTap.onResponse(rpc.name(), clientRequest, mapped, context, requestStartNanos);
                         if (rpc == Rpcs.NOTIFY_CLIENT_TERMINATION) {
-                            pipeline.terminations().terminated(context.upstreamClientId());
+                            pipeline.terminations().terminated(context.instance(), context.upstreamClientId());
                         }
                     }
                     if (serverCall.isReady()) {
@@ -242,8 +273,10 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
                     send(rpc.errorResponse().apply(st));
                     finish(Status.OK, null);
                 } else {
-                    finish(Status.UNAVAILABLE.withDescription("upstream: " + status.getCode()
-                            + (status.getDescription() == null ? "" : " " + status.getDescription())), status.getCode().name());
+                    // the proxy's own text stays in the gateway's log: it names brokers, namespaces and internals
+                    LOG.fine(() -> rpc.name() + ": upstream ended " + status);
+                    finish(Status.UNAVAILABLE.withDescription("the RocketMQ cluster ended the stream (" + status.getCode() + ")"),
+                            status.getCode().name());
                 }
             }
         }
@@ -358,6 +391,7 @@ final class RelayCall<Req, Resp> extends ServerCall.Listener<Req> {
             return;
         }
         closed = true;
+        releaseLease();
         try {
             serverCall.close(status, new Metadata());
         } catch (IllegalStateException alreadyClosed) {

@@ -5,11 +5,18 @@ import io.grpc.Status;
 
 /** An upstream call's gRPC failure as the RocketMQ status an SDK reports plainly. */
 final class UpstreamErrors {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(UpstreamErrors.class.getName());
+
     private UpstreamErrors() {
     }
 
     static apache.rocketmq.v2.Status toRocketMq(Status status) {
-        String detail = status.getDescription() == null ? status.getCode().name() : status.getDescription();
+        // Only the gRPC code goes to the client: the proxy's description names brokers, addresses,
+        // namespaces of other tenants and internals; it is logged instead.
+        if (status.getDescription() != null) {
+            LOG.fine(() -> "upstream failure " + status);
+        }
+        String detail = status.getCode().name();
         Code code;
         String text;
         switch (status.getCode()) {

@@ -66,7 +66,8 @@ public final class TelemetrySession implements AutoCloseable {
      * {@code millis}.
      */
     public RawRpc.Answer ask(TelemetryCommand command, long millis) throws InterruptedException {
-        if (ended()) {
+        // a stream refused from its headers answers and ends before anything is sent: that answer counts
+        if (ended() && answers.isEmpty()) {
             return RawRpc.Answer.of("ENDED " + ended.getNow(Status.UNKNOWN).getCode(), "");
         }
         send(command);
