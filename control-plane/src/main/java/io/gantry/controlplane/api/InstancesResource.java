@@ -9,6 +9,7 @@ import io.gantry.controlplane.audit.AuditedResource;
 import io.gantry.controlplane.model.AccountEntity;
 import io.gantry.controlplane.model.ClusterEntity;
 import io.gantry.controlplane.model.ConsumerGroupEntity;
+import io.gantry.controlplane.model.Conditions;
 import io.gantry.controlplane.model.InstanceEntity;
 import io.gantry.controlplane.model.Status;
 import io.gantry.controlplane.model.TopicEntity;
@@ -169,7 +170,7 @@ public class InstancesResource implements AuditedResource {
         InstanceEntity i = instances.getForWrite(found.tenantId, instanceId);
         String operationId = writes.change(i, i, Status.DELETING, Operations.INSTANCE, instanceId);
         Instant now = i.updatedAt;
-        i.setCondition("Ready", false, "Deleting", "removing topics and groups from the cluster", now);
+        i.setCondition(Conditions.Type.READY, false, Conditions.Reason.DELETING, "removing topics and groups from the cluster", now);
         // Credentials stop working at once; broker resources follow through the provisioner.
         AccountEntity.delete("instanceId", instanceId);
         for (TopicEntity t : TopicEntity.<TopicEntity>list("instanceId", instanceId)) {

@@ -1,5 +1,6 @@
 package io.gantry.controlplane.api;
 
+import io.gantry.controlplane.model.Conditions;
 import io.gantry.controlplane.model.InstanceEntity;
 import io.gantry.controlplane.model.ProvisionedEntity;
 import io.gantry.controlplane.model.Status;
@@ -37,7 +38,7 @@ public class ProvisioningWrites {
         Instant now = Instant.now();
         resource.createdAt = now;
         resource.requestChange(Status.CREATING, now);
-        resource.setCondition("Ready", false, "Provisioning", waitingFor, now);
+        resource.setCondition(Conditions.Type.READY, false, Conditions.Reason.PROVISIONING, waitingFor, now);
         resource.persist();
         return open(instance, resource, resourceType, name);
     }
