@@ -357,7 +357,8 @@ class GatewayLimitsIT {
             assertEquals(Code.OK, c.blocking().heartbeat(HeartbeatRequest.getDefaultInstance()).getStatus().getCode());
             // a send still carries megabytes (the fake proxy then fails: that is the answer expected here)
             SendMessageResponse send = c.blocking().sendMessage(SendMessageRequest.newBuilder().addMessages(Message.newBuilder()
-                    .setTopic(Resource.newBuilder().setName("orders")).setBody(ByteString.copyFrom(new byte[3 * 1024 * 1024]))).build());
+                    .setTopic(Resource.newBuilder().setName("orders"))
+                    .setSystemProperties(apache.rocketmq.v2.SystemProperties.newBuilder().setMessageId("01A1B2C3D4E5F6000000000001")).setBody(ByteString.copyFrom(new byte[3 * 1024 * 1024]))).build());
             assertEquals(Code.INTERNAL_SERVER_ERROR, send.getStatus().getCode(), send.getStatus().getMessage());
         }
     }
@@ -458,7 +459,8 @@ class GatewayLimitsIT {
             assertEquals("the topic does not exist on the RocketMQ cluster", text);
 
             SendMessageResponse send = c.blocking().sendMessage(SendMessageRequest.newBuilder().addMessages(Message.newBuilder()
-                    .setTopic(Resource.newBuilder().setName("orders")).setBody(ByteString.copyFromUtf8("x"))).build());
+                    .setTopic(Resource.newBuilder().setName("orders"))
+                    .setSystemProperties(apache.rocketmq.v2.SystemProperties.newBuilder().setMessageId("01A1B2C3D4E5F6000000000002")).setBody(ByteString.copyFromUtf8("x"))).build());
             assertEquals(Code.INTERNAL_SERVER_ERROR, send.getStatus().getCode());
             assertFalse(send.getStatus().getMessage().contains("10.1.2.3"), send.getStatus().getMessage());
         }

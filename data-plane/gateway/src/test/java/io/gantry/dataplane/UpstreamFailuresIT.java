@@ -190,7 +190,8 @@ class UpstreamFailuresIT {
             assertEquals(Code.INTERNAL_SERVER_ERROR, hb.getStatus().getCode());
             assertTrue(hb.getStatus().getMessage().contains("unreachable"), hb.getStatus().getMessage());
             SendMessageResponse send = c.blocking().sendMessage(SendMessageRequest.newBuilder()
-                    .addMessages(Message.newBuilder().setTopic(Resource.newBuilder().setName("orders")).setBody(ByteString.copyFromUtf8("x"))).build());
+                    .addMessages(Message.newBuilder().setTopic(Resource.newBuilder().setName("orders"))
+                    .setSystemProperties(apache.rocketmq.v2.SystemProperties.newBuilder().setMessageId("01A1B2C3D4E5F6000000000001")).setBody(ByteString.copyFromUtf8("x"))).build());
             assertEquals(Code.TOO_MANY_REQUESTS, send.getStatus().getCode());
         }
     }
