@@ -41,7 +41,7 @@ class ProvisionerFailureIT {
         String token = adminToken(tenant);
         String stuck = as(token).body(Map.of("name", "stuck", "regionId", region, "edition", "test"))
                 .post("/api/v1/instances").then().statusCode(202).extract().path("instanceId");
-        await(() -> "NoClusterWithCapacity".equals(readyReason(token, stuck)) ? true : null, Duration.ofSeconds(30),
+        await(() -> "NoClusterWithCapacity".equals(placedReason(token, stuck)) ? true : null, Duration.ofSeconds(30),
                 "the instance waiting for capacity");
 
         // Its edition is retired from the catalog while it waits: placing it now fails on every attempt.
@@ -65,9 +65,9 @@ class ProvisionerFailureIT {
         as(Fixtures.operatorToken()).delete("/api/v1/admin/clusters/" + region).then().statusCode(204);
     }
 
-    private static String readyReason(String token, String instanceId) {
+    private static String placedReason(String token, String instanceId) {
         return as(token).get("/api/v1/instances/" + instanceId).then().extract()
-                .path("conditions.find { it.type == 'Ready' }.reason");
+                .path("conditions.find { it.type == 'Placed' }.reason");
     }
 
     /** Edits the row behind the API's back, and makes the instance due at once. */
