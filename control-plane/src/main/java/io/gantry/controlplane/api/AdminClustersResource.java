@@ -204,10 +204,6 @@ public class AdminClustersResource implements AuditedResource {
     }
 
     private static ClusterEntity find(String clusterId) {
-        ClusterEntity c = ClusterEntity.findById(clusterId);
-        if (c == null) {
-            throw ApiException.notFound("cluster", clusterId);
-        }
-        return c;
+        return ApiException.requireFound(ClusterEntity.findById(clusterId), "cluster", clusterId);
     }
 }

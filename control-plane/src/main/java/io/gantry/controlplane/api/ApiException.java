@@ -29,6 +29,14 @@ public class ApiException extends RuntimeException {
         return new ApiException(ErrorCode.NOT_FOUND, kind + " '" + name + "' not found");
     }
 
+    /** {@code found}, or NOT_FOUND naming it when it is null (a lookup by id came back empty). */
+    public static <T> T requireFound(T found, String kind, String name) {
+        if (found == null) {
+            throw notFound(kind, name);
+        }
+        return found;
+    }
+
     public static ApiException alreadyExists(String kind, String name, String instanceId, String field) {
         return new ApiException(ErrorCode.ALREADY_EXISTS,
                 kind + " '" + name + "' already exists in instance '" + instanceId + "'", field);

@@ -99,10 +99,8 @@ public class ConsumerGroupsResource implements AuditedResource {
         g.instanceId = instanceId;
         g.name = group;
         g.remark = Validation.remark(body.remark(), "remark");
-        String operationId = writes.create(instance, g, Operations.CONSUMER_GROUP, group,
-                "waiting to be created on the cluster");
-        return Response.accepted(views.group(g, operationId))
-                .location(URI.create("/api/v1/instances/" + instanceId + "/consumer-groups/" + group)).build();
+        return writes.create(instance, g, Operations.CONSUMER_GROUP, group, "waiting to be created on the cluster",
+                operationId -> views.group(g, operationId), "/api/v1/instances/" + instanceId + "/consumer-groups/" + group);
     }
 
     @PATCH
@@ -116,9 +114,7 @@ public class ConsumerGroupsResource implements AuditedResource {
         Validation.body(body);
         InstanceEntity instance = scoped.get();
         ConsumerGroupEntity g = find(instanceId, group);
-        if (g.status == Status.DELETING) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "consumer group '" + group + "' is being deleted");
-        }
+        ProvisioningWrites.requireNotDeleting(g, "consumer group", group);
         DeliveryOrder order = g.deliveryOrder;
         RetryPolicy policy = g.retryPolicy;
         int retries = g.maxRetries;
@@ -138,12 +134,8 @@ public class ConsumerGroupsResource implements AuditedResource {
         }
         boolean provisioned = order != g.deliveryOrder || policy != g.retryPolicy || retries != g.maxRetries
                 || !Objects.equals(interval, g.fixedIntervalSeconds);
-        if (!provisioned) {
-            g.updatedAt = Instant.now();
-            return Response.ok(views.group(g, null)).build();
-        }
-        String operationId = writes.change(instance, g, Status.UPDATING, Operations.CONSUMER_GROUP, group);
-        return Response.accepted(views.group(g, operationId)).build();
+        return writes.update(instance, g, provisioned, Operations.CONSUMER_GROUP, group,
+                operationId -> views.group(g, operationId));
     }
 
     @DELETE
@@ -207,10 +199,6 @@ public class ConsumerGroupsResource implements AuditedResource {
     }
 
     private static ConsumerGroupEntity find(String instanceId, String group) {
-        ConsumerGroupEntity g = ConsumerGroupEntity.findById(new ChildKey(instanceId, group));
-        if (g == null) {
-            throw ApiException.notFound("consumer group", group);
-        }
-        return g;
+        return ApiException.requireFound(ConsumerGroupEntity.findById(new ChildKey(instanceId, group)), "consumer group", group);
     }
 }

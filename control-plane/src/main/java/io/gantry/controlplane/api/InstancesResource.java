@@ -105,9 +105,8 @@ public class InstancesResource implements AuditedResource {
         i.remark = Validation.remark(body.remark(), "remark");
         i.tags = new HashMap<>(Validation.tags(body.tags()));
         i.ipAllowlist = new ArrayList<>(allowlist);
-        String operationId = writes.create(i, i, Operations.INSTANCE, i.instanceId, "waiting for placement on a cluster");
-        return Response.accepted(views.instance(i, operationId))
-                .location(URI.create("/api/v1/instances/" + i.instanceId)).build();
+        return writes.create(i, i, Operations.INSTANCE, i.instanceId, "waiting for placement on a cluster",
+                operationId -> views.instance(i, operationId), "/api/v1/instances/" + i.instanceId);
     }
 
     @PATCH
@@ -148,12 +147,7 @@ public class InstancesResource implements AuditedResource {
             i.retentionHours = retentionHours(instanceId, edition, body.retentionHours(), (long) i.retentionHours);
             provisioned = true;
         }
-        if (!provisioned) {
-            i.updatedAt = Instant.now();
-            return Response.ok(views.instance(i, null)).build();
-        }
-        String operationId = writes.change(i, i, Status.UPDATING, Operations.INSTANCE, instanceId);
-        return Response.accepted(views.instance(i, operationId)).build();
+        return writes.update(i, i, provisioned, Operations.INSTANCE, instanceId, operationId -> views.instance(i, operationId));
     }
 
     @DELETE

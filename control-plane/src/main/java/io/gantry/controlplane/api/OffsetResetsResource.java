@@ -101,11 +101,9 @@ public class OffsetResetsResource {
         r.instanceId = instanceId;
         r.groupName = group;
         r.requestedBy = caller.actor();
-        String operationId = writes.create(instance, r, Operations.OFFSET_RESET, r.resetId,
-                "waiting to be applied on the cluster's brokers");
-        return Response.accepted(views.offsetReset(r, operationId))
-                .location(URI.create("/api/v1/instances/" + instanceId + "/consumer-groups/" + group
-                        + "/offset-resets/" + r.resetId)).build();
+        return writes.create(instance, r, Operations.OFFSET_RESET, r.resetId, "waiting to be applied on the cluster's brokers",
+                operationId -> views.offsetReset(r, operationId),
+                "/api/v1/instances/" + instanceId + "/consumer-groups/" + group + "/offset-resets/" + r.resetId);
     }
 
     /** A time only with TIMESTAMP, and within what the instance keeps: older messages are gone, newer ones unwritten. */

@@ -1,5 +1,6 @@
 package io.gantry.controlplane.api;
 
+import io.gantry.api.ErrorCode;
 import io.gantry.controlplane.model.Conditions;
 import io.gantry.controlplane.model.InstanceEntity;
 import io.gantry.controlplane.model.ProvisionedEntity;
@@ -10,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Function;
@@ -31,16 +33,37 @@ public class ProvisioningWrites {
 
     /**
      * A new resource of {@code instance}: persisted as CREATING with Ready=False ({@code waitingFor} says
-     * what for). Answers the operation's id.
+     * what for). Answers 202 with its view, which {@code view} builds from the operation id, at {@code location}.
      */
-    public String create(InstanceEntity instance, ProvisionedEntity resource, String resourceType, String name,
-                         String waitingFor) {
+    public Response create(InstanceEntity instance, ProvisionedEntity resource, String resourceType, String name,
+                           String waitingFor, Function<String, Object> view, String location) {
         Instant now = Instant.now();
         resource.createdAt = now;
         resource.requestChange(Status.CREATING, now);
         resource.setCondition(Conditions.Type.READY, false, Conditions.Reason.PROVISIONING, waitingFor, now);
         resource.persist();
-        return open(instance, resource, resourceType, name);
+        return Response.accepted(view.apply(open(instance, resource, resourceType, name))).location(URI.create(location))
+                .build();
+    }
+
+    /**
+     * An update: when it changed what lives on the cluster ({@code provisioned}) the resource turns
+     * UPDATING and the answer is 202 with an operation; otherwise it is saved as it is and the answer is 200.
+     */
+    public Response update(InstanceEntity instance, ProvisionedEntity resource, boolean provisioned, String resourceType,
+                           String name, Function<String, Object> view) {
+        if (!provisioned) {
+            resource.updatedAt = Instant.now();
+            return Response.ok(view.apply(null)).build();
+        }
+        return Response.accepted(view.apply(change(instance, resource, Status.UPDATING, resourceType, name))).build();
+    }
+
+    /** A resource being deleted takes no other change. */
+    public static void requireNotDeleting(ProvisionedEntity resource, String kind, String name) {
+        if (resource.status == Status.DELETING) {
+            throw new ApiException(ErrorCode.INVALID_STATE, kind + " '" + name + "' is being deleted");
+        }
     }
 
     /** A change of desired state ({@link Status#UPDATING} or {@link Status#DELETING}). Answers the operation's id. */

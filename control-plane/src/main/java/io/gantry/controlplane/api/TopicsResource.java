@@ -95,9 +95,8 @@ public class TopicsResource implements AuditedResource {
         t.queueCount = queues;
         t.remark = Validation.remark(body.remark(), "remark");
         t.maxSendTps = maxSendTps;
-        String operationId = writes.create(instance, t, Operations.TOPIC, topic, "waiting to be created on the cluster");
-        return Response.accepted(views.topic(t, operationId))
-                .location(URI.create("/api/v1/instances/" + instanceId + "/topics/" + topic)).build();
+        return writes.create(instance, t, Operations.TOPIC, topic, "waiting to be created on the cluster",
+                operationId -> views.topic(t, operationId), "/api/v1/instances/" + instanceId + "/topics/" + topic);
     }
 
     @PATCH
@@ -111,9 +110,7 @@ public class TopicsResource implements AuditedResource {
         Validation.body(body);
         InstanceEntity instance = scoped.get();
         TopicEntity t = find(instanceId, topic);
-        if (t.status == Status.DELETING) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "topic '" + topic + "' is being deleted");
-        }
+        ProvisioningWrites.requireNotDeleting(t, "topic", topic);
         if (body.messageType() != null && !body.messageType().equals(t.messageType.name())) {
             throw new ApiException(ErrorCode.IMMUTABLE_FIELD,
                     "topic '" + topic + "': messageType cannot change after creation", "messageType");
@@ -136,12 +133,7 @@ public class TopicsResource implements AuditedResource {
             // Not provisioned: the cap lives in the gateways, which get it from the next config snapshot.
             t.maxSendTps = maxSendTps(instance, body.maxSendTps());
         }
-        if (!provisioned) {
-            t.updatedAt = Instant.now();
-            return Response.ok(views.topic(t, null)).build();
-        }
-        String operationId = writes.change(instance, t, Status.UPDATING, Operations.TOPIC, topic);
-        return Response.accepted(views.topic(t, operationId)).build();
+        return writes.update(instance, t, provisioned, Operations.TOPIC, topic, operationId -> views.topic(t, operationId));
     }
 
     @DELETE
@@ -174,10 +166,6 @@ public class TopicsResource implements AuditedResource {
     }
 
     private static TopicEntity find(String instanceId, String topic) {
-        TopicEntity t = TopicEntity.findById(new ChildKey(instanceId, topic));
-        if (t == null) {
-            throw ApiException.notFound("topic", topic);
-        }
-        return t;
+        return ApiException.requireFound(TopicEntity.findById(new ChildKey(instanceId, topic)), "topic", topic);
     }
 }

@@ -2,7 +2,6 @@ package io.gantry.controlplane.model;
 
 import io.gantry.isolation.acl.AccountType;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -33,30 +32,24 @@ public class AccountEntity extends PanacheEntityBase {
     }
 
     @Id
-    @Column(name = "instance_id")
     public String instanceId;
 
     @Id
     public String username;
 
-    @Column(name = "access_key")
     public String accessKey;
 
-    @Column(name = "secret_enc")
     public String secretEnc;
 
     public boolean enabled;
 
     /** ADMIN: every permission of its instance; NORMAL: only what its ACL rules allow. */
-    @Column(name = "account_type")
     @Enumerated(EnumType.STRING)
     public AccountType accountType = AccountType.ADMIN;
 
     public String remark;
 
-    @Column(name = "created_at")
     public Instant createdAt;
 
-    @Column(name = "updated_at")
     public Instant updatedAt;
 }

@@ -1,7 +1,6 @@
 package io.gantry.controlplane.model;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -19,18 +18,14 @@ import org.hibernate.type.SqlTypes;
 @Table(name = "acl_rules")
 public class AclRuleEntity extends PanacheEntityBase {
     @Id
-    @Column(name = "rule_id")
     public String ruleId;
 
-    @Column(name = "instance_id")
     public String instanceId;
 
     public String username;
 
-    @Column(name = "resource_type")
     public String resourceType;
 
-    @Column(name = "resource_name")
     public String resourceName;
 
     public String pattern;
@@ -41,9 +36,7 @@ public class AclRuleEntity extends PanacheEntityBase {
     public String decision;
 
     @JdbcTypeCode(SqlTypes.JSON)
-    @Column(name = "source_cidrs")
     public List<String> sourceCidrs = new ArrayList<>();
 
-    @Column(name = "created_at")
     public Instant createdAt;
 }

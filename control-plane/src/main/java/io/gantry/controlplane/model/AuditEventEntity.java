@@ -17,23 +17,18 @@ import org.hibernate.type.SqlTypes;
 public class AuditEventEntity extends PanacheEntityBase {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
-    @Column(name = "event_id")
     public Long eventId;
 
-    @Column(name = "occurred_at")
     public Instant occurredAt;
 
     public String actor;
 
-    @Column(name = "tenant_id")
     public String tenantId;
 
     public String action;
 
-    @Column(name = "resource_type")
     public String resourceType;
 
-    @Column(name = "resource_id")
     public String resourceId;
 
     @JdbcTypeCode(SqlTypes.JSON)

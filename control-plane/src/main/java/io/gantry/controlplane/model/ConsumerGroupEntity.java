@@ -1,6 +1,5 @@
 package io.gantry.controlplane.model;
 
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -19,29 +18,23 @@ public class ConsumerGroupEntity extends ProvisionedEntity {
     public enum RetryPolicy { DEFAULT, FIXED }
 
     @Id
-    @Column(name = "instance_id")
     public String instanceId;
 
     @Id
     public String name;
 
-    @Column(name = "delivery_order")
     @Enumerated(EnumType.STRING)
     public DeliveryOrder deliveryOrder;
 
-    @Column(name = "retry_policy")
     @Enumerated(EnumType.STRING)
     public RetryPolicy retryPolicy;
 
-    @Column(name = "max_retries")
     public int maxRetries;
 
-    @Column(name = "fixed_interval_seconds")
     public Integer fixedIntervalSeconds;
 
     public String remark;
 
     /** Cap on the group's weighted receive rate below the instance's; null = none. */
-    @Column(name = "max_receive_tps")
     public Integer maxReceiveTps;
 }

@@ -1,6 +1,5 @@
 package io.gantry.controlplane.model;
 
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -17,23 +16,18 @@ import org.hibernate.type.SqlTypes;
 @Table(name = "instances")
 public class InstanceEntity extends ProvisionedEntity {
     @Id
-    @Column(name = "instance_id")
     public String instanceId;
 
-    @Column(name = "tenant_id")
     public String tenantId;
 
     public String name;
 
-    @Column(name = "region_id")
     public String regionId;
 
     public String edition;
 
-    @Column(name = "tps_spec")
     public int tpsSpec;
 
-    @Column(name = "retention_hours")
     public int retentionHours;
 
     public String remark;
@@ -43,6 +37,5 @@ public class InstanceEntity extends ProvisionedEntity {
 
     /** CIDRs that may connect with the instance's accounts; empty = any address. */
     @JdbcTypeCode(SqlTypes.JSON)
-    @Column(name = "ip_allowlist")
     public List<String> ipAllowlist = new ArrayList<>();
 }

@@ -1,7 +1,6 @@
 package io.gantry.controlplane.model;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -13,24 +12,18 @@ import java.util.Optional;
 @Table(name = "instance_throttles")
 public class InstanceThrottleEntity extends PanacheEntityBase {
     @Id
-    @Column(name = "instance_id")
     public String instanceId;
 
-    @Column(name = "send_tps")
     public int sendTps;
 
-    @Column(name = "receive_tps")
     public int receiveTps;
 
     public String reason;
 
-    @Column(name = "expires_at")
     public Instant expiresAt;
 
-    @Column(name = "set_by")
     public String setBy;
 
-    @Column(name = "set_at")
     public Instant setAt;
 
     public boolean activeAt(Instant now) {

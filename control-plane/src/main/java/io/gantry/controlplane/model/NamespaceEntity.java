@@ -1,7 +1,6 @@
 package io.gantry.controlplane.model;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -15,16 +14,12 @@ public class NamespaceEntity extends PanacheEntityBase {
     @Id
     public String namespace;
 
-    @Column(name = "instance_id")
     public String instanceId;
 
-    @Column(name = "tenant_id")
     public String tenantId;
 
-    @Column(name = "cluster_id")
     public String clusterId;
 
-    @Column(name = "created_at")
     public Instant createdAt;
 
     public static Optional<NamespaceEntity> ofInstance(String instanceId) {

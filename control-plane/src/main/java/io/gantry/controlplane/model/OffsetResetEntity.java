@@ -1,6 +1,5 @@
 package io.gantry.controlplane.model;
 
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -28,13 +27,10 @@ public class OffsetResetEntity extends ProvisionedEntity {
     }
 
     @Id
-    @Column(name = "reset_id")
     public String resetId;
 
-    @Column(name = "instance_id")
     public String instanceId;
 
-    @Column(name = "group_name")
     public String groupName;
 
     /** The tenant's topic name; null: every topic the group has offsets on. */
@@ -43,13 +39,11 @@ public class OffsetResetEntity extends ProvisionedEntity {
     @Enumerated(EnumType.STRING)
     public Target target;
 
-    @Column(name = "reset_to")
     public Instant resetTo;
 
     @JdbcTypeCode(SqlTypes.JSON)
     public List<QueueOffset> queues = new ArrayList<>();
 
-    @Column(name = "requested_by")
     public String requestedBy;
 
     /** What the broker's reset takes: a time in epoch millis, 0 for the oldest message kept, -1 for the queue's end. */

@@ -1,7 +1,6 @@
 package io.gantry.controlplane.model;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.MappedSuperclass;
@@ -26,18 +25,14 @@ public abstract class ProvisionedEntity extends PanacheEntityBase {
 
     public long generation;
 
-    @Column(name = "observed_generation")
     public long observedGeneration;
 
     public int attempts;
 
-    @Column(name = "next_attempt_at")
     public Instant nextAttemptAt;
 
-    @Column(name = "created_at")
     public Instant createdAt;
 
-    @Column(name = "updated_at")
     public Instant updatedAt;
 
     /** Records a new desired state for the provisioner to apply. */

@@ -1,6 +1,5 @@
 package io.gantry.controlplane.model;
 
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
@@ -14,22 +13,18 @@ public class TopicEntity extends ProvisionedEntity {
     public enum MessageType { NORMAL, FIFO, DELAY, TRANSACTION }
 
     @Id
-    @Column(name = "instance_id")
     public String instanceId;
 
     @Id
     public String name;
 
-    @Column(name = "message_type")
     @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
     public MessageType messageType;
 
-    @Column(name = "queue_count")
     public int queueCount;
 
     public String remark;
 
     /** Cap on the topic's weighted send rate below the instance's; null = none. */
-    @Column(name = "max_send_tps")
     public Integer maxSendTps;
 }

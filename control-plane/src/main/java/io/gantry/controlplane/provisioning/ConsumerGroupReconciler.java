@@ -1,58 +1,18 @@
 package io.gantry.controlplane.provisioning;
 
-import io.gantry.controlplane.model.ChildKey;
 import io.gantry.controlplane.model.ConsumerGroupEntity;
 import io.gantry.controlplane.model.NamespaceEntity;
 import io.gantry.isolation.naming.Namespaces;
 import java.util.List;
-import java.util.Optional;
 
 /** Consumer groups: a subscription group per master broker; deleted with the retry and dead-letter topics RocketMQ made for them. */
 final class ConsumerGroupReconciler implements KindReconciler<ConsumerGroupEntity> {
+    private static final ResourceKind<ConsumerGroupEntity> RESOURCE = ResourceKind.insideInstance(Operations.CONSUMER_GROUP,
+            "consumer-group", ConsumerGroupEntity.class, "consumer_groups", g -> g.instanceId, g -> g.name);
 
     @Override
-    public String kind() {
-        return Operations.CONSUMER_GROUP;
-    }
-
-    @Override
-    public String auditKind() {
-        return "consumer-group";
-    }
-
-    @Override
-    public Class<ConsumerGroupEntity> entityType() {
-        return ConsumerGroupEntity.class;
-    }
-
-    @Override
-    public String table() {
-        return "consumer_groups";
-    }
-
-    @Override
-    public List<String> keyColumns() {
-        return List.of("instance_id", "name");
-    }
-
-    @Override
-    public Object entityKey(Object[] keyColumns) {
-        return new ChildKey((String) keyColumns[0], (String) keyColumns[1]);
-    }
-
-    @Override
-    public String instanceId(ConsumerGroupEntity g) {
-        return g.instanceId;
-    }
-
-    @Override
-    public String name(ConsumerGroupEntity g) {
-        return g.name;
-    }
-
-    @Override
-    public String auditId(ConsumerGroupEntity g) {
-        return g.instanceId + "/" + g.name;
+    public ResourceKind<ConsumerGroupEntity> resource() {
+        return RESOURCE;
     }
 
     @Override
@@ -81,21 +41,11 @@ final class ConsumerGroupReconciler implements KindReconciler<ConsumerGroupEntit
     }
 
     static StepResult delete(ConsumerGroupEntity g, StepContext ctx) throws ClusterUnavailableException {
-        Optional<NamespaceEntity> ns = ctx.placement(g.instanceId);
-        if (ns.isEmpty()) {
-            return StepResult.done(Outcome.NOOP);
-        }
-        ctx.admin.deleteGroup(ctx.target(ns.get()), Namespaces.wrap(g.instanceId, g.name));
-        return StepResult.done(Outcome.DELETED);
+        return ctx.deleteOnCluster(g.instanceId, target -> ctx.admin.deleteGroup(target, Namespaces.wrap(g.instanceId, g.name)));
     }
 
     private static StepResult deleteTopic(ConsumerGroupEntity g, String brokerTopic, StepContext ctx)
             throws ClusterUnavailableException {
-        Optional<NamespaceEntity> ns = ctx.placement(g.instanceId);
-        if (ns.isEmpty()) {
-            return StepResult.done(Outcome.NOOP);
-        }
-        ctx.admin.deleteTopic(ctx.target(ns.get()), brokerTopic);
-        return StepResult.done(Outcome.DELETED);
+        return ctx.deleteOnCluster(g.instanceId, target -> ctx.admin.deleteTopic(target, brokerTopic));
     }
 }

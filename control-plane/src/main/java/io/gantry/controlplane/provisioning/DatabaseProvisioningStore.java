@@ -35,8 +35,8 @@ public class DatabaseProvisioningStore implements ProvisioningStore {
     /** Key columns of the kind's pending resources whose next attempt is due, the longest waiting first. */
     @SuppressWarnings("unchecked")
     List<Object[]> due(KindReconciler<?> kind) {
-        List<Object> rows = em.createNativeQuery("SELECT " + String.join(", ", kind.keyColumns()) + " FROM " + kind.table()
-                        + " WHERE " + PENDING + " AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT " + kind.batchSize())
+        List<Object> rows = em.createNativeQuery("SELECT " + String.join(", ", kind.resource().keyColumns()) + " FROM " + kind.resource().table()
+                        + " WHERE " + PENDING + " AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT " + kind.resource().batchSize())
                 .getResultList();
         return rows.stream().map(r -> r instanceof Object[] columns ? columns : new Object[] {r}).toList();
     }
@@ -46,8 +46,8 @@ public class DatabaseProvisioningStore implements ProvisioningStore {
      * the lock or it is no longer pending.
      */
     <E extends ProvisionedEntity> Optional<E> lock(KindReconciler<E> kind, Object[] key) {
-        List<String> columns = kind.keyColumns();
-        StringBuilder sql = new StringBuilder("SELECT 1 FROM " + kind.table() + " WHERE " + PENDING);
+        List<String> columns = kind.resource().keyColumns();
+        StringBuilder sql = new StringBuilder("SELECT 1 FROM " + kind.resource().table() + " WHERE " + PENDING);
         for (int i = 0; i < columns.size(); i++) {
             sql.append(" AND ").append(columns.get(i)).append(" = ?").append(i + 1);
         }
@@ -58,7 +58,7 @@ public class DatabaseProvisioningStore implements ProvisioningStore {
         if (q.getResultList().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(em.find(kind.entityType(), kind.entityKey(key)));
+        return Optional.ofNullable(em.find(kind.resource().entityType(), kind.resource().entityKey().apply(key)));
     }
 
     @Override

@@ -12,55 +12,13 @@ import java.util.Optional;
 
 /** Instances: placed on a cluster that answers; deleted once their topics and groups are gone, then swept. */
 final class InstanceReconciler implements KindReconciler<InstanceEntity> {
+    private static final ResourceKind<InstanceEntity> RESOURCE = ResourceKind.keyedBy("instance_id", Operations.INSTANCE,
+            "instance", InstanceEntity.class, "instances", i -> i.instanceId, i -> i.instanceId, i -> i.instanceId)
+            .withBatchSize(100);
 
     @Override
-    public String kind() {
-        return Operations.INSTANCE;
-    }
-
-    @Override
-    public String auditKind() {
-        return "instance";
-    }
-
-    @Override
-    public Class<InstanceEntity> entityType() {
-        return InstanceEntity.class;
-    }
-
-    @Override
-    public String table() {
-        return "instances";
-    }
-
-    @Override
-    public List<String> keyColumns() {
-        return List.of("instance_id");
-    }
-
-    @Override
-    public Object entityKey(Object[] keyColumns) {
-        return keyColumns[0];
-    }
-
-    @Override
-    public int batchSize() {
-        return 100;
-    }
-
-    @Override
-    public String instanceId(InstanceEntity i) {
-        return i.instanceId;
-    }
-
-    @Override
-    public String name(InstanceEntity i) {
-        return i.instanceId;
-    }
-
-    @Override
-    public String auditId(InstanceEntity i) {
-        return i.instanceId;
+    public ResourceKind<InstanceEntity> resource() {
+        return RESOURCE;
     }
 
     @Override

@@ -14,50 +14,13 @@ import java.util.TreeSet;
  * and then RUNNING with the queues' new offsets. Never deleted on their own: they go with their instance.
  */
 final class OffsetResetReconciler implements KindReconciler<OffsetResetEntity> {
+    private static final ResourceKind<OffsetResetEntity> RESOURCE = ResourceKind.keyedBy("reset_id", Operations.OFFSET_RESET,
+            "offset-reset", OffsetResetEntity.class, "offset_resets", r -> r.instanceId, r -> r.resetId,
+            r -> r.instanceId + "/" + r.groupName + "/" + r.resetId);
 
     @Override
-    public String kind() {
-        return Operations.OFFSET_RESET;
-    }
-
-    @Override
-    public String auditKind() {
-        return "offset-reset";
-    }
-
-    @Override
-    public Class<OffsetResetEntity> entityType() {
-        return OffsetResetEntity.class;
-    }
-
-    @Override
-    public String table() {
-        return "offset_resets";
-    }
-
-    @Override
-    public List<String> keyColumns() {
-        return List.of("reset_id");
-    }
-
-    @Override
-    public Object entityKey(Object[] keyColumns) {
-        return keyColumns[0];
-    }
-
-    @Override
-    public String instanceId(OffsetResetEntity r) {
-        return r.instanceId;
-    }
-
-    @Override
-    public String name(OffsetResetEntity r) {
-        return r.resetId;
-    }
-
-    @Override
-    public String auditId(OffsetResetEntity r) {
-        return r.instanceId + "/" + r.groupName + "/" + r.resetId;
+    public ResourceKind<OffsetResetEntity> resource() {
+        return RESOURCE;
     }
 
     @Override

@@ -125,14 +125,14 @@ public class Reconciler {
         try {
             QuarkusTransaction.requiringNew().run(() -> store.lock(kind, key).ifPresent(resource -> {
                 Reconciliation.Report report = reconciliation.run(kind, resource, Instant.now());
-                LOG.debugf("%s %s: %s", kind.auditKind(), Arrays.toString(key), report);
+                LOG.debugf("%s %s: %s", kind.resource().auditKind(), Arrays.toString(key), report);
             }));
         } catch (RuntimeException e) {
             Reconciliation.StepFailedException failed = stepFailure(e);
             if (failed == null) {
                 throw e;
             }
-            LOG.warnf(failed.getCause(), "%s %s: step %s failed; retrying with backoff", kind.auditKind(),
+            LOG.warnf(failed.getCause(), "%s %s: step %s failed; retrying with backoff", kind.resource().auditKind(),
                     Arrays.toString(key), failed.step);
             QuarkusTransaction.requiringNew().run(() -> store.lock(kind, key)
                     .ifPresent(resource -> reconciliation.fail(kind, resource, failed.step, Instant.now())));

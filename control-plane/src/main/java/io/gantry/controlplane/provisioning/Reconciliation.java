@@ -74,7 +74,7 @@ public final class Reconciliation {
                     break;
                 }
                 done.add(new StepOutcome(step.name(), result.outcome()));
-                afterStep.accept(kind.auditKind() + ":" + step.name());
+                afterStep.accept(kind.resource().auditKind() + ":" + step.name());
             }
             // Failures from here on are the store's, not a step's.
             current = SAVE;
@@ -116,7 +116,7 @@ public final class Reconciliation {
         }
         // Waiting on another resource is not a failure: check again soon, without growing backoff.
         e.nextAttemptAt = now.plus(WAIT);
-        store.progressOperations(kind.instanceId(e), kind.kind(), kind.name(e), halt.message());
+        store.progressOperations(kind.resource().instanceId().apply(e), kind.resource().kind(), kind.resource().name().apply(e), halt.message());
         return End.WAITING;
     }
 
@@ -125,18 +125,18 @@ public final class Reconciliation {
         e.status = Status.RUNNING;
         e.observedGeneration = e.generation;
         e.attempts = 0;
-        store.completeOperations(kind.instanceId(e), kind.kind(), kind.name(e), e.generation);
+        store.completeOperations(kind.resource().instanceId().apply(e), kind.resource().kind(), kind.resource().name().apply(e), e.generation);
         return End.APPLIED;
     }
 
     private <E extends ProvisionedEntity> End remove(KindReconciler<E> kind, E e) {
-        String instanceId = kind.instanceId(e);
-        store.completeOperations(instanceId, kind.kind(), kind.name(e), Long.MAX_VALUE);
+        String instanceId = kind.resource().instanceId().apply(e);
+        store.completeOperations(instanceId, kind.resource().kind(), kind.resource().name().apply(e), Long.MAX_VALUE);
         Map<String, Object> before = new LinkedHashMap<>();
         before.put("status", e.status);
         before.put("generation", e.generation);
         before.put("observedGeneration", e.observedGeneration);
-        store.audit(store.tenantOf(instanceId), kind.auditKind() + ".delete", kind.kind(), kind.auditId(e), before);
+        store.audit(store.tenantOf(instanceId), kind.resource().auditKind() + ".delete", kind.resource().kind(), kind.resource().auditId().apply(e), before);
         store.remove(e);
         return End.REMOVED;
     }
@@ -145,7 +145,7 @@ public final class Reconciliation {
         e.attempts++;
         long seconds = backoffSeconds(e.attempts);
         e.nextAttemptAt = now.plusSeconds(seconds);
-        store.progressOperations(kind.instanceId(e), kind.kind(), kind.name(e),
+        store.progressOperations(kind.resource().instanceId().apply(e), kind.resource().kind(), kind.resource().name().apply(e),
                 message + " (attempt " + e.attempts + ", next in " + seconds + " s)");
     }
 

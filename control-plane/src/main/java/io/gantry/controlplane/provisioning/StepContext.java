@@ -32,4 +32,19 @@ public final class StepContext {
     public ClusterTarget target(NamespaceEntity namespace) {
         return targets.computeIfAbsent(namespace.clusterId, store::target);
     }
+
+    /** Removes something from the instance's cluster; nothing to do when the instance was never placed. */
+    StepResult deleteOnCluster(String instanceId, ClusterChange delete) throws ClusterUnavailableException {
+        Optional<NamespaceEntity> ns = placement(instanceId);
+        if (ns.isEmpty()) {
+            return StepResult.done(Outcome.NOOP);
+        }
+        delete.apply(target(ns.get()));
+        return StepResult.done(Outcome.DELETED);
+    }
+
+    @FunctionalInterface
+    interface ClusterChange {
+        void apply(ClusterTarget target) throws ClusterUnavailableException;
+    }
 }

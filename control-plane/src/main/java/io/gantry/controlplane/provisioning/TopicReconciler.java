@@ -1,59 +1,19 @@
 package io.gantry.controlplane.provisioning;
 
-import io.gantry.controlplane.model.ChildKey;
 import io.gantry.controlplane.model.Conditions.Reason;
 import io.gantry.controlplane.model.NamespaceEntity;
 import io.gantry.controlplane.model.TopicEntity;
 import io.gantry.isolation.naming.Namespaces;
 import java.util.List;
-import java.util.Optional;
 
 /** Topics: upserted under their instance's namespace on every master broker; deleted from brokers and NameServer. */
 final class TopicReconciler implements KindReconciler<TopicEntity> {
+    private static final ResourceKind<TopicEntity> RESOURCE = ResourceKind.insideInstance(Operations.TOPIC, "topic",
+            TopicEntity.class, "topics", t -> t.instanceId, t -> t.name);
 
     @Override
-    public String kind() {
-        return Operations.TOPIC;
-    }
-
-    @Override
-    public String auditKind() {
-        return "topic";
-    }
-
-    @Override
-    public Class<TopicEntity> entityType() {
-        return TopicEntity.class;
-    }
-
-    @Override
-    public String table() {
-        return "topics";
-    }
-
-    @Override
-    public List<String> keyColumns() {
-        return List.of("instance_id", "name");
-    }
-
-    @Override
-    public Object entityKey(Object[] keyColumns) {
-        return new ChildKey((String) keyColumns[0], (String) keyColumns[1]);
-    }
-
-    @Override
-    public String instanceId(TopicEntity t) {
-        return t.instanceId;
-    }
-
-    @Override
-    public String name(TopicEntity t) {
-        return t.name;
-    }
-
-    @Override
-    public String auditId(TopicEntity t) {
-        return t.instanceId + "/" + t.name;
+    public ResourceKind<TopicEntity> resource() {
+        return RESOURCE;
     }
 
     @Override
@@ -85,11 +45,6 @@ final class TopicReconciler implements KindReconciler<TopicEntity> {
     }
 
     static StepResult delete(TopicEntity t, StepContext ctx) throws ClusterUnavailableException {
-        Optional<NamespaceEntity> ns = ctx.placement(t.instanceId);
-        if (ns.isEmpty()) {
-            return StepResult.done(Outcome.NOOP);
-        }
-        ctx.admin.deleteTopic(ctx.target(ns.get()), Namespaces.wrap(t.instanceId, t.name));
-        return StepResult.done(Outcome.DELETED);
+        return ctx.deleteOnCluster(t.instanceId, target -> ctx.admin.deleteTopic(target, Namespaces.wrap(t.instanceId, t.name)));
     }
 }

@@ -436,11 +436,11 @@ class ReconcilersTest {
         for (KindReconciler<?> kind : Reconciler.KINDS) {
             for (List<? extends Step<?>> steps : List.of(kind.applySteps(), kind.deleteSteps())) {
                 List<String> names = steps.stream().map(Step::name).toList();
-                assertFalse(names.isEmpty(), kind.kind());
-                assertEquals(names.size(), new HashSet<>(names).size(), kind.kind() + " step names are unique: " + names);
+                assertFalse(names.isEmpty(), kind.resource().kind());
+                assertEquals(names.size(), new HashSet<>(names).size(), kind.resource().kind() + " step names are unique: " + names);
             }
         }
-        List<String> order = Reconciler.KINDS.stream().map(KindReconciler::kind).toList();
+        List<String> order = Reconciler.KINDS.stream().map(k -> k.resource().kind()).toList();
         assertEquals(List.of(Operations.INSTANCE, Operations.TOPIC, Operations.CONSUMER_GROUP, Operations.OFFSET_RESET,
                 Operations.INSTANCE), order);
     }
