@@ -15,14 +15,16 @@ import javax.sql.DataSource;
  * Messages sent twice with the same id (a producer's retry) appear once per send.
  *
  * <p>Thread-safe. Methods block on PostgreSQL and S3. Failures to reach either throw
- * {@link TraceStoreUnavailableException}; a foreign or altered token throws
- * {@link InvalidPageTokenException}.
+ * {@link TraceStoreUnavailableException}; a trace schema that is missing or older than these queries
+ * read throws its subclass {@link TraceSchemaNotReadyException} before any trace table is touched; a
+ * foreign or altered token throws {@link InvalidPageTokenException}.
  */
 public interface TraceQueries extends AutoCloseable {
 
     /**
-     * Queries over the trace schema reachable through {@code dataSource} (it must already exist: the
-     * trace service creates it) and the archive at {@code archive} (null: the hot window only).
+     * Queries over the trace schema reachable through {@code dataSource} (the trace service creates and
+     * migrates it; until then queries throw {@link TraceSchemaNotReadyException}) and the archive at
+     * {@code archive} (null: the hot window only).
      */
     static TraceQueries create(DataSource dataSource, ArchiveLocation archive) {
         return new StoreQueries(dataSource, archive);

@@ -17,6 +17,7 @@ import io.gantry.trace.query.RecordSource;
 import io.gantry.trace.query.TraceQueries;
 import io.gantry.trace.query.TraceStoreUnavailableException;
 import io.gantry.trace.schema.EventRows;
+import io.gantry.trace.schema.SchemaVersionCheck;
 import java.io.UncheckedIOException;
 import java.sql.Array;
 import java.sql.Connection;
@@ -57,6 +58,7 @@ public final class StoreQueries implements TraceQueries {
     private static final String SEGMENT_COLUMNS = "instance_id, day, object_key, directory_offset, directory_length, last_sent_at";
 
     private final DataSource dataSource;
+    private final SchemaVersionCheck schema = new SchemaVersionCheck(SchemaVersionCheck.QUERIES_NEED);
     private final ArchiveStore archive;
     private final SegmentReader reader;
 
@@ -469,6 +471,7 @@ public final class StoreQueries implements TraceQueries {
                 try (Statement st = c.createStatement()) {
                     st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 }
+                schema.verify(c);
                 T result = work.run(c);
                 c.commit();
                 return result;
@@ -479,10 +482,7 @@ public final class StoreQueries implements TraceQueries {
                 c.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
-            String message = "42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())
-                    ? "the trace schema does not exist (has the trace service run against this database?)"
-                    : "the trace store could not answer: " + e.getMessage();
-            throw new TraceStoreUnavailableException(message, e);
+            throw new TraceStoreUnavailableException("the trace store could not answer: " + e.getMessage(), e);
         }
     }
 
