@@ -6,12 +6,12 @@ import io.gantry.controlplane.api.ApiException;
 import io.gantry.trace.query.ArchiveLocation;
 import io.gantry.trace.query.InvalidPageTokenException;
 import io.gantry.trace.query.TraceQueries;
+import io.gantry.trace.query.TraceSchemaNotReadyException;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.sql.SQLException;
 import java.util.Optional;
 import java.util.function.Function;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -21,16 +21,15 @@ import org.jboss.logging.Logger;
  * The trace service's store, read through its query library ({@link TraceQueries}) on the
  * control plane's {@code trace} datasource and, when configured, the S3 archive.
  *
- * <p>The trace tables belong to the trace service (its own Flyway creates schema {@code trace}).
- * Until it has run once against this database there is nothing to find, so a missing schema or table
- * answers as "no messages" rather than as an outage; any other failure of the store is UNAVAILABLE.
+ * <p>The trace tables belong to the trace service (its own Flyway creates schema {@code trace}); the
+ * library checks the schema's version before it reads ({@link TraceSchemaNotReadyException}). Until the
+ * trace service has migrated this database once there is nothing to find, so that answers as "no
+ * messages" rather than as an outage; a schema older than the library reads (the trace service of this
+ * release not started yet) and any other failure of the store are UNAVAILABLE.
  */
 @ApplicationScoped
 public class TraceStore {
     private static final Logger LOG = Logger.getLogger(TraceStore.class);
-    /** PostgreSQL: schema does not exist, relation does not exist. */
-    private static final String INVALID_SCHEMA_NAME = "3F000";
-    private static final String UNDEFINED_TABLE = "42P01";
 
     private final TraceQueries queries;
 
@@ -48,8 +47,13 @@ public class TraceStore {
         this.queries = TraceQueries.create(dataSource, archive);
     }
 
+    TraceStore(TraceQueries queries) {
+        this.queries = queries;
+    }
+
     /**
-     * Runs a query; {@code whenNoStore} is the answer while the trace schema does not exist yet.
+     * Runs a query; {@code whenNoStore} is the answer while the trace service has never migrated the
+     * trace schema.
      *
      * @throws ApiException UNAVAILABLE when the store cannot answer, INVALID_PAGE_TOKEN for a foreign token
      */
@@ -58,23 +62,20 @@ public class TraceStore {
             return query.apply(queries);
         } catch (InvalidPageTokenException e) {
             throw new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "pageToken is not a token this list issued", "pageToken");
-        } catch (RuntimeException e) {
-            if (schemaMissing(e)) {
+        } catch (TraceSchemaNotReadyException e) {
+            if (e.neverMigrated()) {
                 return whenNoStore;
             }
+            LOG.warnf("trace store query refused: %s", e.getMessage());
+            throw unavailable();
+        } catch (RuntimeException e) {
             LOG.warnf(e, "trace store query failed");
-            throw new ApiException(ErrorCode.UNAVAILABLE, "the message trace store is unavailable; retry later");
+            throw unavailable();
         }
     }
 
-    private static boolean schemaMissing(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql
-                    && (INVALID_SCHEMA_NAME.equals(sql.getSQLState()) || UNDEFINED_TABLE.equals(sql.getSQLState()))) {
-                return true;
-            }
-        }
-        return false;
+    private static ApiException unavailable() {
+        return new ApiException(ErrorCode.UNAVAILABLE, "the message trace store is unavailable; retry later");
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -7,29 +7,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.agroal.api.AgroalDataSource;
 import io.gantry.api.ErrorCode;
 import io.gantry.controlplane.api.ApiException;
+import io.gantry.trace.query.DeadLetter;
 import io.gantry.trace.query.Lifecycle;
 import io.gantry.trace.query.MessageRecord;
 import io.gantry.trace.query.Page;
 import io.gantry.trace.query.PageRequest;
-import java.lang.reflect.InvocationHandler;
+import io.gantry.trace.query.TraceQueries;
+import io.gantry.trace.query.TraceSchemaNotReadyException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** How the messages API answers when the trace store is not there yet, or not reachable. */
 class TraceStoreTest {
 
     @Test
-    void aMissingTraceSchemaReadsAsNoMessages() {
-        TraceStore store = store(connectionFailingWith("3F000"));
+    void aTraceSchemaNeverMigratedReadsAsNoMessages() {
+        TraceStore store = new TraceStore(new Refusing(new TraceSchemaNotReadyException(OptionalInt.empty(), 1)));
         Page<MessageRecord> none = new Page<>(List.of(), null);
         assertEquals(none, store.read(q -> q.byKey("rmq-aaaaaaaaaaaa", "k", PageRequest.first(20)), none));
         assertEquals(Optional.empty(), store.read(q -> q.lifecycle("rmq-aaaaaaaaaaaa", "01AB"), Optional.<Lifecycle>empty()));
-        TraceStore noTable = store(connectionFailingWith("42P01"));
-        assertEquals(none, noTable.read(q -> q.byKey("rmq-aaaaaaaaaaaa", "k", PageRequest.first(20)), none));
+    }
+
+    @Test
+    void aTraceSchemaOlderThanTheQueriesReadIsUnavailable() {
+        TraceStore store = new TraceStore(new Refusing(new TraceSchemaNotReadyException(OptionalInt.of(1), 2)));
+        ApiException e = assertThrows(ApiException.class, () -> store
+                .read(q -> q.byKey("rmq-aaaaaaaaaaaa", "k", PageRequest.first(20)), new Page<>(List.of(), null)));
+        assertEquals(ErrorCode.UNAVAILABLE, e.code());
+        assertEquals(503, e.code().httpStatus());
     }
 
     @Test
@@ -47,20 +58,36 @@ class TraceStoreTest {
         return new TraceStore(dataSource, Optional.empty(), Optional.empty(), Optional.empty(), "gantry-trace", Optional.empty());
     }
 
-    /** A data source whose connections fail every statement with this SQL state, as PostgreSQL would. */
-    private static AgroalDataSource connectionFailingWith(String sqlState) {
-        InvocationHandler failing = (proxy, method, args) -> switch (method.getName()) {
-            case "close", "setAutoCommit", "setReadOnly", "setTransactionIsolation" -> null;
-            case "isClosed" -> false;
-            case "getAutoCommit" -> true;
-            case "toString" -> "failing connection";
-            case "hashCode" -> 0;
-            case "equals" -> proxy == args[0];
-            default -> throw new SQLException("ERROR: schema \"trace\" does not exist", sqlState);
-        };
-        Connection connection = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-                new Class<?>[] {Connection.class}, failing);
-        return dataSource(() -> connection);
+    /** The query library as it answers while the schema is not ready: every query refused alike. */
+    private record Refusing(RuntimeException refusal) implements TraceQueries {
+        @Override
+        public Optional<MessageRecord> message(String instanceId, String messageId) {
+            throw refusal;
+        }
+
+        @Override
+        public Page<MessageRecord> byKey(String instanceId, String key, PageRequest page) {
+            throw refusal;
+        }
+
+        @Override
+        public Page<MessageRecord> byTopic(String instanceId, String topic, Instant from, Instant to, PageRequest page) {
+            throw refusal;
+        }
+
+        @Override
+        public Optional<Lifecycle> lifecycle(String instanceId, String messageId) {
+            throw refusal;
+        }
+
+        @Override
+        public Page<DeadLetter> deadLetters(String instanceId, String group, PageRequest page) {
+            throw refusal;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     private interface ConnectionSource {

@@ -152,7 +152,7 @@ public final class LocalStack {
         awaitHttp(api + "/q/health/ready", Duration.ofSeconds(90), controlPlane);
 
         step("6/7", "trace service (indexes every message's life; the control plane's messages API reads it)");
-        Path traceJar = home.resolve("trace-service/target/trace-service-0.1.0-SNAPSHOT.jar");
+        Path traceJar = home.resolve("trace-service/service/target/trace-service-0.1.0-SNAPSHOT.jar");
         if (!Files.exists(traceJar)) {
             throw new IllegalStateException(traceJar + " is missing: build first (local-stack/start.sh does)");
         }

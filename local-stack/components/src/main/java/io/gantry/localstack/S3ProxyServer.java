@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * classpath). The jar is found through the system property {@code gantry.s3proxy.jar}, the variable
  * {@code GANTRY_S3PROXY_JAR}, or the local Maven repository
  * ({@code org/gaul/s3proxy/<version>/s3proxy-<version>-jar-with-dependencies.jar}); a module that uses
- * this class resolves it there with the dependency plugin (see trace-service's pom).
+ * this class resolves it there with the dependency plugin (see trace-service/service's pom).
  *
  * <p>The child runs under {@code sh}, which kills it when this JVM's end of its standard input closes:
  * it does not outlive a killed parent. {@link #close()} stops it and, for a temporary data directory,
