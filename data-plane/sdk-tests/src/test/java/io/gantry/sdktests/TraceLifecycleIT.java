@@ -44,6 +44,12 @@ class TraceLifecycleIT {
     private static final Duration DELIVERY = Duration.ofSeconds(60);
     /** From the last hop to the API showing it: gateway batch, trace topic, ingest. */
     private static final Duration INDEXED = Duration.ofSeconds(60);
+    /**
+     * A group's first dead letter: the broker creates its %DLQ% topic then, registers it with the NameServer
+     * on its next registration (up to 30 s) and the trace service's watcher looks again for an absent topic
+     * once per route refresh (30 s).
+     */
+    private static final Duration FIRST_DEAD_LETTER_INDEXED = Duration.ofSeconds(120);
 
     private static GantryStack stack;
     private static Tenant acme;
@@ -105,14 +111,19 @@ class TraceLifecycleIT {
         Instant after = Instant.now();
         MessagesApi api = new MessagesApi(stack, stack.adminToken(acme.id()), shop.id());
 
-        JsonPath lifecycle = Await.until("the lifecycle of " + messageId + " to show every group done", INDEXED, () -> {
+        JsonPath lifecycle = Await.until("the lifecycle of " + messageId + " to show every group done",
+                FIRST_DEAD_LETTER_INDEXED, () -> {
             Response r = api.lifecycle(messageId);
             if (r.statusCode() != 200) {
-                return null;
+                throw new AssertionError("HTTP " + r.statusCode() + ": " + r.asString());
             }
             Map<String, String> states = states(r.jsonPath());
-            return "CONSUMED".equals(states.get("billing")) && "CONSUMED".equals(states.get("audit"))
-                    && "DEAD_LETTERED".equals(states.get("doomed")) ? r.jsonPath() : null;
+            if ("CONSUMED".equals(states.get("billing")) && "CONSUMED".equals(states.get("audit"))
+                    && "DEAD_LETTERED".equals(states.get("doomed"))) {
+                return r.jsonPath();
+            }
+            // the failure names what was missing: the last states seen
+            throw new AssertionError("group states " + states);
         });
         List<Map<String, Object>> hops = lifecycle.getList("hops");
         GantryStack.log("lifecycle of " + messageId + ": " + describe(hops));
