@@ -117,10 +117,11 @@ class TraceLifecycleIT {
             if (r.statusCode() != 200) {
                 throw new AssertionError("HTTP " + r.statusCode() + ": " + r.asString());
             }
-            Map<String, String> states = states(r.jsonPath());
+            JsonPath json = r.jsonPath();
+            Map<String, String> states = states(json);
             if ("CONSUMED".equals(states.get("billing")) && "CONSUMED".equals(states.get("audit"))
                     && "DEAD_LETTERED".equals(states.get("doomed"))) {
-                return r.jsonPath();
+                return json;
             }
             // the failure names what was missing: the last states seen
             throw new AssertionError("group states " + states);
